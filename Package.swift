@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// FMA and AVX2 for the SIMD kernels; without a target CPU Swift SIMD falls back to scalar code.
+let fast: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+
+let package = Package(
+    name: "qscope",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "qscope", targets: ["qscope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CStb", path: "Sources/CStb", pkgConfig: "stb",
+                       providers: [.apt(["libstb-dev"])]),
+        .target(name: "Engine",
+                dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"), "CBLAS", "CStb"],
+                swiftSettings: fast),
+        .target(name: "Diff", dependencies: ["Engine"], swiftSettings: fast),
+        .target(name: "TUI", dependencies: ["Engine", "Diff", "CNCurses"]),
+        .executableTarget(name: "qscope",
+                          dependencies: ["Engine", "Diff", "TUI",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "DiffTests", dependencies: ["Diff"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "CLITests", dependencies: ["Engine"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

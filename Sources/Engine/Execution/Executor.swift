@@ -1,0 +1,137 @@
+/// Receives every tensor a run produces, in execution order. Calibration, comparison and the TUI all hang
+/// off this hook. A tensor stays alive after its last use only if the observer keeps it.
+public protocol ExecutionObserver: AnyObject {
+    func didProduce(_ name: String, _ tensor: Tensor, by node: Node)
+}
+
+/// Runs a model's nodes in topological order with float reference operators.
+public final class Executor {
+    public let model: Model
+    /// The nodes in execution order.
+    public let plan: [Node]
+
+    private struct Step {
+        let node: Node
+        let op: Operator
+        let inputSlots: [Int?]
+        let outputSlots: [Int?]
+        /// Slots whose last reader is this step, freed after it runs.
+        let release: [Int]
+    }
+
+    private let steps: [Step]
+    private let slotCount: Int
+    private let constantSlots: [(Int, Tensor)]
+    private let inputSlots: [String: Int]
+    private let outputSlots: [(String, Int)]
+
+    /// Plans the graph and builds every operator. Throws one error listing all unsupported operators, or a
+    /// graph error naming the cycle or the missing tensor.
+    public init(model: Model) throws {
+        self.model = model
+        let graph = model.graph
+        try Executor.checkSupported(graph)
+        let order = try GraphPlanner.topologicalOrder(graph)
+        plan = order.map { graph.nodes[$0] }
+
+        var slots: [String: Int] = [:]
+        func slot(_ name: String) -> Int {
+            if let s = slots[name] { return s }
+            slots[name] = slots.count
+            return slots.count - 1
+        }
+        var inputs: [String: Int] = [:]
+        for i in graph.inputs { inputs[i.name] = slot(i.name) }
+        var constants: [(Int, Tensor)] = []
+        for (name, t) in graph.initializers.sorted(by: { $0.key < $1.key }) where inputs[name] == nil {
+            constants.append((slot(name), t))
+        }
+        let constantSet = Set(constants.map(\.0))
+        let graphOutputs = Set(graph.outputs.map(\.name))
+
+        var lastUse: [Int: Int] = [:]
+        for (stepIndex, node) in plan.enumerated() {
+            for name in node.inputs where !name.isEmpty { lastUse[slot(name)] = stepIndex }
+        }
+        var built: [Step] = []
+        for (stepIndex, node) in plan.enumerated() {
+            var consts: [Int: Tensor] = [:]
+            for (k, name) in node.inputs.enumerated() where !name.isEmpty {
+                if let t = graph.initializers[name], inputs[name] == nil { consts[k] = t }
+            }
+            let op: Operator
+            do {
+                op = try OperatorRegistry.make(BuildContext(node: node, opset: model.opset, constants: consts))
+            } catch let e as OpError {
+                throw QScopeError.nodeFailed(node: node.name, op: node.qualifiedOp, reason: e.message)
+            }
+            let ins = node.inputs.map { $0.isEmpty ? nil : slot($0) }
+            let outs = node.outputs.map { $0.isEmpty ? nil : slot($0) }
+            let release = Set(ins.compactMap { $0 }).filter { s in
+                lastUse[s] == stepIndex && !constantSet.contains(s)
+                    && !graphOutputs.contains(slots.first { $0.value == s }!.key)
+            }
+            built.append(Step(node: node, op: op, inputSlots: ins, outputSlots: outs, release: Array(release)))
+        }
+        var outs: [(String, Int)] = []
+        for o in graph.outputs {
+            guard let s = slots[o.name] else {
+                throw QScopeError.invalidGraph("graph output '\(o.name)' is produced by no node and is not an initializer or input")
+            }
+            outs.append((o.name, s))
+        }
+        steps = built
+        slotCount = slots.count
+        constantSlots = constants
+        inputSlots = inputs
+        outputSlots = outs
+    }
+
+    private static func checkSupported(_ graph: Graph) throws {
+        var missing: [String: [String]] = [:]
+        for n in graph.nodes where !OperatorRegistry.supports(n) {
+            missing[n.qualifiedOp, default: []].append(n.name)
+        }
+        if !missing.isEmpty { throw QScopeError.unsupportedOperators(missing) }
+    }
+
+    /// Runs the model on named inputs and returns the graph outputs by name. Every produced tensor is passed
+    /// to `observer`.
+    public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil) throws -> [String: Tensor] {
+        var values = [Tensor?](repeating: nil, count: slotCount)
+        for (s, t) in constantSlots { values[s] = t }
+        try InputValidator.validate(feeds, against: model.graph)
+        for (name, t) in feeds { values[inputSlots[name]!] = t }
+
+        for step in steps {
+            let inputs = step.inputSlots.map { $0.flatMap { values[$0] } }
+            let outputs: [Tensor]
+            do {
+                outputs = try step.op.run(inputs)
+            } catch let e as OpError {
+                throw QScopeError.nodeFailed(node: step.node.name, op: step.node.qualifiedOp, reason: e.message)
+            } catch let e as QScopeError {
+                if case .nodeFailed = e { throw e }
+                throw QScopeError.nodeFailed(node: step.node.name, op: step.node.qualifiedOp, reason: e.description)
+            }
+            for (k, slot) in step.outputSlots.enumerated() {
+                guard let slot else { continue }
+                guard k < outputs.count else {
+                    throw QScopeError.nodeFailed(node: step.node.name, op: step.node.qualifiedOp,
+                                                 reason: "it produced \(outputs.count) outputs but the graph reads output \(k)")
+                }
+                values[slot] = outputs[k]
+                observer?.didProduce(step.node.outputs[k], outputs[k], by: step.node)
+            }
+            for s in step.release { values[s] = nil }
+        }
+        var result: [String: Tensor] = [:]
+        for (name, s) in outputSlots {
+            guard let t = values[s] else {
+                throw QScopeError.invalidGraph("graph output '\(name)' was not produced")
+            }
+            result[name] = t
+        }
+        return result
+    }
+}

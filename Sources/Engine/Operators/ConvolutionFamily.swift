@@ -1,0 +1,2 @@
+/// Placeholder until the family lands.
+let convolutionOperators: [String: Operator.Type] = [:]

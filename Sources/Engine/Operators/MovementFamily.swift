@@ -1,0 +1,2 @@
+/// Placeholder until the family lands.
+let movementOperators: [String: Operator.Type] = [:]

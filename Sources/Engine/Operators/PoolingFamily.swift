@@ -1,0 +1,2 @@
+/// Placeholder until the family lands.
+let poolingOperators: [String: Operator.Type] = [:]
