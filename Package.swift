@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DiffTests", dependencies: ["Diff"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "CLITests", dependencies: ["Engine"]),
+        .testTarget(name: "CLITests", dependencies: ["Engine", "qscope"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -25,6 +25,10 @@ public final class Executor {
     private let inputSlots: [String: Int]
     private let outputSlots: [(String, Int)]
 
+    /// The largest number of bytes of activations alive at once during the last run (inputs and
+    /// intermediates the executor holds; weights and whatever an observer keeps are not counted).
+    public private(set) var peakLiveBytes = 0
+
     /// Plans the graph and builds every operator. Throws one error listing all unsupported operators, or a
     /// graph error naming the cycle or the missing tensor.
     public init(model: Model) throws {
@@ -103,6 +107,9 @@ public final class Executor {
         try InputValidator.validate(feeds, against: model.graph)
         for (name, t) in feeds { values[inputSlots[name]!] = t }
 
+        var live = feeds.values.reduce(0) { $0 + $1.count * $1.dtype.byteSize }
+        var peak = live
+        defer { peakLiveBytes = peak }
         for step in steps {
             let inputs = step.inputSlots.map { $0.flatMap { values[$0] } }
             let outputs: [Tensor]
@@ -121,9 +128,14 @@ public final class Executor {
                                                  reason: "it produced \(outputs.count) outputs but the graph reads output \(k)")
                 }
                 values[slot] = outputs[k]
+                live += outputs[k].count * outputs[k].dtype.byteSize
                 observer?.didProduce(step.node.outputs[k], outputs[k], by: step.node)
             }
-            for s in step.release { values[s] = nil }
+            peak = max(peak, live)
+            for s in step.release {
+                if let t = values[s] { live -= t.count * t.dtype.byteSize }
+                values[s] = nil
+            }
         }
         var result: [String: Tensor] = [:]
         for (name, s) in outputSlots {

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `qscope run`: the float reference run of a model, with output statistics, top-5 and timing.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a model in float and print its outputs.",
+        discussion: """
+            Inputs come from .npy or .pb (ONNX TensorProto) files. An input without a file gets deterministic \
+            pseudo-random values of its declared shape (or the --shape given), which is enough for timing.
+            """
+    )
+
+    @Argument(help: "The ONNX model file.")
+    var model: String
+
+    @Option(name: .customLong("input"), help: ArgumentHelp("An input file: NAME=FILE, or FILE for a one-input model.", valueName: "NAME=FILE"))
+    var inputs: [String] = []
+
+    @Option(name: .customLong("shape"), help: ArgumentHelp("A concrete shape for an input with dynamic dimensions.", valueName: "NAME=DIMS"))
+    var shapes: [String] = []
+
+    @Option(name: .customLong("output-dir"), help: "Write one .npy per output and manifest.json here.")
+    var outputDir: String?
+
+    @Option(help: "Timed runs after one warm-up run; the median is reported.")
+    var `repeat`: Int = 0
+
+    @Option(help: "A text file of class labels, one per line, for the top-5.")
+    var labels: String?
+
+    @Flag(name: .customLong("capture-all"), help: "Keep every intermediate tensor of each run, as an analysis does.")
+    var captureAll = false
+
+    @Flag(help: "Print one JSON object on stdout instead of text.")
+    var json = false
+
+    func run() throws {
+        try reportingFailures {
+            guard self.repeat >= 0 else { throw QScopeError.usage("--repeat must be 0 or more") }
+            let loaded = try ModelLoader.load(path: model)
+            let executor = try Executor(model: loaded)
+            let (feeds, synthesized) = try InputArguments.load(model: loaded, inputs: inputs, shapes: shapes)
+            for name in synthesized {
+                warn("input '\(name)' has no file; using deterministic pseudo-random values of shape \(feeds[name]!.shape)")
+            }
+            var outputs = try executor.run(feeds, observer: captureAll ? TensorRecorder() : nil)
+            var times: [Double] = []
+            for _ in 0..<self.repeat {
+                let recorder = captureAll ? TensorRecorder() : nil
+                let start = now()
+                outputs = try executor.run(feeds, observer: recorder)
+                times.append(now() - start)
+            }
+            let medianMs = times.isEmpty ? nil : times.sorted()[times.count / 2] * 1000
+            let labelNames = try labels.map { try String(decoding: FileIO.read($0), as: UTF8.self).split(separator: "\n").map(String.init) }
+            let report = RunReport(model: loaded, outputs: outputs, medianMs: medianMs, runs: times.count,
+                                   peakRSS: peakRSSMegabytes(), peakLiveBytes: executor.peakLiveBytes,
+                                   labels: labelNames)
+            if let dir = outputDir { try report.writeOutputs(to: dir) }
+            print(json ? report.json() : report.text(), terminator: "")
+        }
+    }
+}
