@@ -4,6 +4,12 @@ public protocol ExecutionObserver: AnyObject {
     func didProduce(_ name: String, _ tensor: Tensor, by node: Node)
 }
 
+/// Replaces tensors as they are produced (and model inputs as they arrive): the hook through which the
+/// fake-quant and hybrid stages change what downstream nodes see. `producer` is nil for a graph input.
+public protocol TensorRewriter: AnyObject {
+    func rewrite(_ name: String, _ tensor: Tensor, producer: Node?) throws -> Tensor
+}
+
 /// Runs a model's nodes in topological order with float reference operators.
 public final class Executor {
     public let model: Model
@@ -101,11 +107,15 @@ public final class Executor {
 
     /// Runs the model on named inputs and returns the graph outputs by name. Every produced tensor is passed
     /// to `observer`.
-    public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil) throws -> [String: Tensor] {
+    public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil,
+                    rewriter: TensorRewriter? = nil) throws -> [String: Tensor] {
         var values = [Tensor?](repeating: nil, count: slotCount)
         for (s, t) in constantSlots { values[s] = t }
         try InputValidator.validate(feeds, against: model.graph)
-        for (name, t) in feeds { values[inputSlots[name]!] = t }
+        for (name, t) in feeds {
+            guard let slot = inputSlots[name] else { continue }
+            values[slot] = try rewriter?.rewrite(name, t, producer: nil) ?? t
+        }
 
         var live = feeds.values.reduce(0) { $0 + $1.count * $1.dtype.byteSize }
         var peak = live
@@ -127,9 +137,11 @@ public final class Executor {
                     throw QScopeError.nodeFailed(node: step.node.name, op: step.node.qualifiedOp,
                                                  reason: "it produced \(outputs.count) outputs but the graph reads output \(k)")
                 }
-                values[slot] = outputs[k]
-                live += outputs[k].count * outputs[k].dtype.byteSize
-                observer?.didProduce(step.node.outputs[k], outputs[k], by: step.node)
+                let name = step.node.outputs[k]
+                let value = try rewriter?.rewrite(name, outputs[k], producer: step.node) ?? outputs[k]
+                values[slot] = value
+                live += value.count * value.dtype.byteSize
+                observer?.didProduce(name, value, by: step.node)
             }
             peak = max(peak, live)
             for s in step.release {
