@@ -20,14 +20,18 @@ extension PairSums {
             let vb = rawB.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
             // x − x is 0 exactly when x is finite (∞ − ∞ and NaN − NaN are NaN).
             if all(((va - va) .== 0) .& ((vb - vb) .== 0)) {
-                let da = SIMD8<Double>(va), db = SIMD8<Double>(vb)
+                // Converting by halves and taking |d| / max with selects keeps the whole loop in AVX registers;
+                // the generic SIMD8 conversion and pointwiseMax compiled to 2-lane pieces and a call.
+                let da = SIMD8<Double>(lowHalf: SIMD4<Double>(va.lowHalf), highHalf: SIMD4<Double>(va.highHalf))
+                let db = SIMD8<Double>(lowHalf: SIMD4<Double>(vb.lowHalf), highHalf: SIMD4<Double>(vb.highHalf))
                 let d = db - da
                 sa += da * da
                 sb += db * db
                 sab += da * db
                 se += d * d
                 sd += d
-                mx = pointwiseMax(mx, pointwiseMax(d, -d))
+                let ad = d.replacing(with: -d, where: d .< 0)
+                mx.replace(with: ad, where: ad .> mx)
                 simdPairs += 8
             } else {
                 for j in i ..< i + 8 { addScalar(pa[j], pb[j]) }
