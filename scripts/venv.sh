@@ -17,7 +17,7 @@ die() { echo "venv.sh: $*" >&2; exit 1; }
 
 python=${PYTHON:-python3}
 command -v "$python" >/dev/null 2>&1 \
-  || die "python3 is not installed. On Debian/Ubuntu: apt-get install python3 python3-venv"
+  || die "'$python' is not installed. On Debian/Ubuntu: apt-get install python3 python3-venv"
 
 # Checks whether the venv already holds the pinned versions (exit status 0 when it does).
 have_pins() {
@@ -30,6 +30,11 @@ EOF
 }
 
 if ! have_pins; then
+  # A venv left half-made by a failed `python3 -m venv` (Debian without python3-venv) has no pip: remake it.
+  if [ -x "$py" ] && ! "$py" -m pip --version >/dev/null 2>&1; then
+    echo "$venv has no pip; recreating it" >&2
+    rm -rf "$venv"
+  fi
   if [ ! -x "$py" ]; then
     "$python" -c "import venv, ensurepip" 2>/dev/null \
       || die "the Python venv module (with ensurepip) is missing. On Debian/Ubuntu: apt-get install python3-venv"
