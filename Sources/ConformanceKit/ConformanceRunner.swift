@@ -73,7 +73,9 @@ public struct ConformanceRunner {
         let dataSet = "\(dir)/test_data_set_0"
         let inputFiles = Self.numberedFiles(in: dataSet, prefix: "input_")
         let outputFiles = Self.numberedFiles(in: dataSet, prefix: "output_")
-        if let kind = Self.nonTensorValue(modelPath: "\(dir)/model.onnx") { return .unsupportedDType(kind) }
+        let proto = (FileManager.default.contents(atPath: "\(dir)/model.onnx"))
+            .flatMap { try? Onnx_ModelProto(serializedBytes: $0) }
+        if let proto, let kind = Self.nonTensorValue(proto) { return .unsupportedDType(kind) }
         for info in model.graph.inputs + model.graph.outputs
         where info.elementType != 0 && DType(rawValue: info.elementType) == nil {
             return .unsupportedDType(Self.typeName(info.elementType))
@@ -93,22 +95,27 @@ public struct ConformanceRunner {
         let missing = Set(model.graph.nodes.filter { !OperatorRegistry.supports($0) }.map(\.qualifiedOp))
         if !missing.isEmpty { return .unsupportedOperators(missing.sorted()) }
 
-        return runSupported(model, inputFiles: inputFiles, outputFiles: outputFiles)
+        // input_N.pb belongs to the N-th input the file declares; ModelLoader drops declared inputs that are
+        // initializers (older exporters list weights as inputs), so the numbering comes from the file itself.
+        let declared = proto.map { $0.graph.input.map(\.name) } ?? model.graph.inputs.map(\.name)
+        return runSupported(model, declaredInputs: declared, inputFiles: inputFiles, outputFiles: outputFiles)
     }
 
-    private func runSupported(_ model: Model, inputFiles: [String], outputFiles: [String]) -> TestOutcome {
+    private func runSupported(_ model: Model, declaredInputs: [String], inputFiles: [String],
+                              outputFiles: [String]) -> TestOutcome {
         let graph = model.graph
-        guard inputFiles.count >= graph.inputs.count else {
-            return .failed("the graph has \(graph.inputs.count) inputs but test_data_set_0 holds \(inputFiles.count) input files")
+        let needed = Set(graph.inputs.map(\.name))
+        let provided = Set(zip(declaredInputs, inputFiles).map(\.0))
+        if let absent = graph.inputs.first(where: { !provided.contains($0.name) }) {
+            return .failed("graph input '\(absent.name)' has no input_N.pb in test_data_set_0 (\(inputFiles.count) files)")
         }
         guard outputFiles.count == graph.outputs.count else {
             return .failed("the graph has \(graph.outputs.count) outputs but test_data_set_0 holds \(outputFiles.count) output files")
         }
         do {
-            // input_N.pb belongs to the N-th declared graph input.
             var feeds: [String: Tensor] = [:]
-            for (info, file) in zip(graph.inputs, inputFiles) {
-                feeds[info.name] = try TensorProtoCodec.read(path: file).tensor
+            for (name, file) in zip(declaredInputs, inputFiles) where needed.contains(name) {
+                feeds[name] = try TensorProtoCodec.read(path: file).tensor
             }
             let executor: Executor
             do { executor = try Executor(model: model) } catch { return .failed("build: \(error)") }
@@ -142,9 +149,7 @@ public struct ConformanceRunner {
     }
 
     /// "sequence", "optional", "map" or "sparse tensor" when a graph input or output is not a plain tensor.
-    static func nonTensorValue(modelPath: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: modelPath),
-              let proto = try? Onnx_ModelProto(serializedBytes: data) else { return nil }
+    static func nonTensorValue(_ proto: Onnx_ModelProto) -> String? {
         for v in proto.graph.input + proto.graph.output where v.type.value == nil {
             // qscope's schema subset only knows tensor types; the others arrive as unknown fields. The first
             // byte is the field tag: (field number << 3) | wire type 2.

@@ -58,8 +58,15 @@ enum ModelCheck {
         }
         var results: [String: Tensor]
         do {
+            // Files are named after their input (the TensorProto's name); fall back to graph-input order.
+            let read = try inputFiles.map { try TensorProtoCodec.read(path: $0.path) }
+            let names = graph.inputs.map(\.name)
             var feeds: [String: Tensor] = [:]
-            for (info, f) in zip(graph.inputs, inputFiles) { feeds[info.name] = try TensorProtoCodec.read(path: f.path).tensor }
+            if Set(read.map(\.name)) == Set(names) {
+                for r in read { feeds[r.name] = r.tensor }
+            } else {
+                for (name, r) in zip(names, read) { feeds[name] = r.tensor }
+            }
             let executor = try Executor(model: model)
             results = try executor.run(feeds)
         } catch {
