@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "qscope", targets: ["qscope"]),
+        .executable(name: "qscope-conformance", targets: ["qscope-conformance"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -29,7 +30,14 @@ let package = Package(
         .executableTarget(name: "qscope",
                           dependencies: ["Engine", "Diff", "TUI",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Runs the ONNX backend node tests (see scripts/fetch_onnx_tests.py).
+        .target(name: "ConformanceKit",
+                dependencies: ["Engine", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .executableTarget(name: "qscope-conformance", dependencies: ["ConformanceKit", "Engine"],
+                          path: "Sources/Conformance"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "Engine",
+                                                         .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "DiffTests", dependencies: ["Diff"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CLITests", dependencies: ["Engine", "qscope"]),
