@@ -113,6 +113,15 @@ public enum DataLoader {
                 ? "it is a file; calibration data must be a directory of images, .npy or .bin files"
                 : "no such directory")
         }
+        if inputs.count > 1 {
+            let missing = inputs.filter { !isDirectory((directory as NSString).appendingPathComponent($0.name)) }
+            if !missing.isEmpty {
+                throw QScopeError.fileUnreadable(path: directory, reason: "the model has \(inputs.count) inputs ("
+                    + inputs.map { "'\($0.name)'" }.joined(separator: ", ")
+                    + "), so the calibration directory needs one subdirectory per input name; missing: "
+                    + missing.map { "'\($0.name)/'" }.joined(separator: ", "))
+            }
+        }
         var warnings: [String] = []
         var lists: [[String]] = []
         for spec in inputs {
