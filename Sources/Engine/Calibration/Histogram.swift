@@ -41,11 +41,12 @@ public struct Histogram: Equatable, Sendable {
             total += UInt64(values.count)
             return
         }
-        let perUnit = Float(Double(n) / (Double(limit) * (signed ? 2 : 1)))
-        let offset: Float = signed ? limit : 0
+        // Double keeps bin edges consistent with `edge(_:)` and across range doublings.
+        let perUnit = Double(n) / (Double(limit) * (signed ? 2 : 1))
+        let offset: Double = signed ? Double(limit) : 0
         counts.withUnsafeMutableBufferPointer { c in
             for v in values {
-                let x = signed ? v + offset : abs(v)
+                let x = signed ? Double(v) + offset : Double(abs(v))
                 // Values at the top edge (x == range) belong to the last bin; rounding may push a value a hair
                 // below the lower end, which belongs to the first.
                 let i = Int(x * perUnit)
