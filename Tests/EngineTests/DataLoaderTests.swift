@@ -199,3 +199,25 @@ final class DataLoaderTests: XCTestCase {
                                InputSpec(name: "y", shape: [1, 5], dtype: .float)])
     }
 }
+
+final class CalibrationPassTests: XCTestCase {
+    func testPassCollectsGraphInputsOverAllSamples() throws {
+        let dir = try calibTempDirectory(self)
+        for i in 0..<3 { try Npy.write(Tensor(shape: [1, 2], floats: [Float(i), -Float(i) / 2]), to: dir + "/\(i).npy") }
+        // A graph without nodes whose output is its input: the executor runs, and only the inputs are observed.
+        let info = ValueInfo(name: "x", elementType: 1, dims: [.fixed(1), .fixed(2)])
+        let model = Model(graph: Graph(name: "id", nodes: [], initializers: [:], inputs: [info], outputs: [info]),
+                          opsets: ["": 17])
+        let dataset = try DataLoader.open(directory: dir, inputs: try InputSpec.fromGraph(model.graph))
+        var calls: [Int] = []
+        let collector = try CalibrationPass.run(try Executor(model: model), on: dataset) { done, total in
+            XCTAssertEqual(total, 3)
+            calls.append(done)
+        }
+        XCTAssertEqual(calls, [1, 2, 3])
+        let s = try XCTUnwrap(collector.statistics["x"])
+        XCTAssertEqual(s.batches, 3)
+        XCTAssertEqual(s.min, -1)
+        XCTAssertEqual(s.max, 2)
+    }
+}
