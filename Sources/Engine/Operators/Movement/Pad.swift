@@ -47,7 +47,9 @@ final class PadOp: Operator {
         var maps: [[Int]] = []
         for d in 0..<rank {
             let n = x.shape[d], before = pads[d], after = pads[d + rank]
-            let length = n + before + after
+            let (partial, o1) = n.addingReportingOverflow(before)
+            let (length, o2) = partial.addingReportingOverflow(after)
+            guard !o1 && !o2 else { throw OpError("pads \(pads) are absurdly large") }
             guard length >= 0 else { throw OpError("pads \(pads) crop axis \(d) of length \(n) below zero") }
             _ = try Tensor.elementCount([length], what: "the Pad output")
             maps.append(try (0..<length).map { j in try source(j - before, n) })

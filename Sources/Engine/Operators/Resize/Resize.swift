@@ -91,7 +91,9 @@ final class ResizeOp: Operator {
             guard scales == nil else { throw OpError("only one of scales and sizes may be given") }
             guard sizes.count == axes.count else { throw OpError("sizes has \(sizes.count) values for \(axes.count) axes") }
             for (i, a) in axes.enumerated() {
-                guard sizes[i] >= 0 else { throw OpError("sizes \(sizes.map { Int($0) }) has a negative value") }
+                guard sizes[i] >= 0, sizes[i] < Double(Tensor.maxElements) else {
+                    throw OpError("sizes \(sizes.map { Int64($0) }) has a negative or absurd value")
+                }
                 scale[a] = sizes[i] / Double(x.shape[a])
                 out[a] = Int(sizes[i])
             }
@@ -100,7 +102,9 @@ final class ResizeOp: Operator {
                 let s = (keepAspect == "not_larger" ? chosen.min() : chosen.max()) ?? 1
                 for a in axes {
                     scale[a] = s
-                    out[a] = Int(s * Double(x.shape[a]) + 0.5)
+                    let n = s * Double(x.shape[a]) + 0.5
+                    guard n.isFinite, n < Double(Tensor.maxElements) else { throw OpError("cannot resize shape \(x.shape) to sizes \(sizes)") }
+                    out[a] = Int(n)
                 }
             }
         } else if let scales {
@@ -128,7 +132,7 @@ final class ResizeOp: Operator {
         let plan = (0..<rank).map {
             AxisResize(inLength: x.shape[$0], outLength: out[$0], scale: scale[$0], roiStart: roiStart[$0], roiEnd: roiEnd[$0])
         }
-        for p in plan where p.scale.isNaN || p.scale <= 0 && p.outLength > 0 {
+        for p in plan where p.outLength > 0 && (p.scale.isNaN || p.scale <= 0) {
             throw OpError("cannot resize shape \(x.shape) to \(out)")
         }
         return [try resampler.resize(x, plan)]
