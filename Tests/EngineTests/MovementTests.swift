@@ -170,6 +170,22 @@ final class MovementTests: XCTestCase {
         XCTAssertThrowsError(try runShapeOp1("Transpose", [i], attributes: ["perm": .ints([0, 0])]))
     }
 
+    func testLargeTransposesSpanningSeveralTilesMatchNaive() throws {
+        var rng = ShapeOpsRandom(seed: 12)
+        for (shape, p) in [([2, 40, 70], [0, 2, 1]), ([3, 33, 5, 37], [0, 2, 3, 1]), ([2, 37, 33], [2, 1, 0]),
+                           ([65, 3, 64], [2, 1, 0])] {
+            let x = rng.tensor(shape)
+            let out = p.map { shape[$0] }
+            let y = try runShapeOp1("Transpose", [x], attributes: ["perm": .ints(p)])
+            let want = naive(try x.floats(), shape, out) { idx in
+                var src = Array(repeating: 0, count: shape.count)
+                for (k, a) in p.enumerated() { src[a] = idx[k] }
+                return src
+            }
+            XCTAssertEqual(try y.floats(), want, "shape \(shape) perm \(p)")
+        }
+    }
+
     func testTileMatchesNaive() throws {
         var rng = ShapeOpsRandom(seed: 5)
         let x = rng.tensor([2, 3])

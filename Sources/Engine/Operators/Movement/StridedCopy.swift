@@ -38,6 +38,9 @@ struct StridedCopy: ArrayTransform {
         let rank = shape.count
         if rank == 0 { return [values[offset]] }
         let inner = shape[rank - 1], innerStride = strides[rank - 1]
+        if rank >= 2 && innerStride != 1 && strides[rank - 2] == 1 {
+            return tiledTranspose(values, total: total)
+        }
         return values.withUnsafeBufferPointer { srcBuf in
             let src = srcBuf.baseAddress!
             return [T](unsafeUninitializedCapacity: total) { out, initialized in
@@ -73,6 +76,45 @@ struct StridedCopy: ArrayTransform {
 }
 
 extension StridedCopy {
+    /// The case where the last two output axes are a transpose of the input's contiguous axis (NCHW <-> NHWC
+    /// and every 2-D transpose): copied in 32x32 tiles so reads and writes both stay in cache.
+    private func tiledTranspose<T: TensorElement>(_ values: [T], total: Int) -> [T] {
+        let rank = shape.count
+        let rows = shape[rank - 2], cols = shape[rank - 1], colStride = strides[rank - 1]
+        let tile = 32
+        return values.withUnsafeBufferPointer { srcBuf in
+            let src = srcBuf.baseAddress!
+            return [T](unsafeUninitializedCapacity: total) { out, initialized in
+                var dst = out.baseAddress!
+                var index = [Int](repeating: 0, count: rank)
+                var base = offset
+                for _ in 0..<(total / (rows * cols)) {
+                    for r0 in stride(from: 0, to: rows, by: tile) {
+                        let r1 = min(r0 + tile, rows)
+                        for c0 in stride(from: 0, to: cols, by: tile) {
+                            let c1 = min(c0 + tile, cols)
+                            for r in r0..<r1 {
+                                let d = dst + r * cols, s = src + base + r
+                                for c in c0..<c1 { (d + c).initialize(to: s[c * colStride]) }
+                            }
+                        }
+                    }
+                    dst += rows * cols
+                    var d = rank - 3
+                    while d >= 0 {
+                        index[d] += 1
+                        base += strides[d]
+                        if index[d] < shape[d] { break }
+                        base -= strides[d] * shape[d]
+                        index[d] = 0
+                        d -= 1
+                    }
+                }
+                initialized = total
+            }
+        }
+    }
+
     /// The transpose of a tensor of `shape` by `perm` (output axis i is input axis perm[i]).
     static func transpose(_ shape: [Int], perm: [Int]) -> StridedCopy {
         let s = ShapeMath.strides(shape)

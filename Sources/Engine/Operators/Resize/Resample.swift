@@ -69,16 +69,22 @@ struct AxisResize {
         }
     }
 
-    /// Input indices and weights for each output index in linear or cubic mode (empty: outside the crop).
-    func taps(_ kernel: ResampleMode, _ mode: CoordinateMode, cubicA a: Double, excludeOutside: Bool)
-        -> [(indices: [Int], weights: [Float])] {
-        (0..<outLength).map { x in
-            guard let v = source(x, mode) else { return ([], []) }
-            let last = inLength - 1
+    /// Input indices and weights for each output index in linear or cubic mode.
+    func taps(_ kernel: ResampleMode, _ mode: CoordinateMode, cubicA a: Double, excludeOutside: Bool) -> ResampleTaps {
+        let width = kernel == .linear ? 2 : 4
+        var taps = ResampleTaps(width: width, count: outLength)
+        let last = inLength - 1
+        for x in 0..<outLength {
+            guard let v = source(x, mode) else { taps.outside[x] = true; continue }
+            let base = x * width
             if kernel == .linear {
                 let c = min(max(v, 0), Double(last))
                 let i0 = Int(c.rounded(.down)), w = c - Double(i0)
-                return ([i0, min(i0 + 1, last)], [Float(1 - w), Float(w)])
+                taps.indices[base] = i0
+                taps.indices[base + 1] = min(i0 + 1, last)
+                taps.weights[base] = Float(1 - w)
+                taps.weights[base + 1] = Float(w)
+                continue
             }
             let f = v.rounded(.down), t = v - f, i0 = Int(f)
             let s = 1 - t
@@ -92,39 +98,69 @@ struct AxisResize {
                 let sum = w.reduce(0, +)
                 if sum != 0 { w = w.map { $0 / sum } }
             }
-            return (raw.map { min(max($0, 0), last) }, w.map { Float($0) })
+            for k in 0..<4 {
+                taps.indices[base + k] = min(max(raw[k], 0), last)
+                taps.weights[base + k] = Float(w[k])
+            }
         }
+        return taps
     }
 }
 
-/// Resamples float data along one axis: `out[.., j, ..] = Σ w * in[.., idx, ..]` over output index j's taps;
-/// outputs without taps (outside a tf_crop_and_resize box) get `fill`.
-func resampleAxis(_ src: [Float], shape: [Int], axis: Int, taps: [(indices: [Int], weights: [Float])],
-                  fill: Float) -> [Float] {
+/// A fixed number of (input index, weight) taps per output index, stored flat; `outside` marks output
+/// indices outside a tf_crop_and_resize box, which take the extrapolation value.
+struct ResampleTaps {
+    let width: Int
+    var indices: [Int]
+    var weights: [Float]
+    var outside: [Bool]
+
+    init(width: Int, count: Int) {
+        self.width = width
+        indices = Array(repeating: 0, count: width * count)
+        weights = Array(repeating: 0, count: width * count)
+        outside = Array(repeating: false, count: count)
+    }
+}
+
+/// Resamples float data along one axis: `out[.., j, ..] = Σ w * in[.., idx, ..]` over output index j's taps.
+func resampleAxis(_ src: [Float], shape: [Int], axis: Int, taps: ResampleTaps, fill: Float) -> [Float] {
     let outer = shape[..<axis].reduce(1, *), inLength = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
-    let outLength = taps.count
+    let outLength = taps.outside.count, width = taps.width
     let total = outer * outLength * inner
     var out = [Float](repeating: 0, count: total)
     if total == 0 { return out }
     src.withUnsafeBufferPointer { sb in
-        out.withUnsafeMutableBufferPointer { ob in
-            let s = sb.baseAddress!, d = ob.baseAddress!
-            for o in 0..<outer {
-                let srcBase = s + o * inLength * inner
+    out.withUnsafeMutableBufferPointer { ob in
+    taps.indices.withUnsafeBufferPointer { ib in
+    taps.weights.withUnsafeBufferPointer { wb in
+        let s = sb.baseAddress!, d = ob.baseAddress!
+        for o in 0..<outer {
+            let srcBase = s + o * inLength * inner
+            let dstBase = d + o * outLength * inner
+            if inner == 1 {
+                // Last axis: one dot product of `width` taps per output element.
                 for j in 0..<outLength {
-                    let dst = d + (o * outLength + j) * inner
-                    let tap = taps[j]
-                    if tap.indices.isEmpty {
-                        dst.update(repeating: fill, count: inner)
-                        continue
-                    }
-                    for (idx, w) in zip(tap.indices, tap.weights) where w != 0 {
-                        let row = srcBase + idx * inner
-                        for i in 0..<inner { dst[i] += w * row[i] }
-                    }
+                    if taps.outside[j] { dstBase[j] = fill; continue }
+                    var acc: Float = 0
+                    for k in 0..<width { acc += wb[j * width + k] * srcBase[ib[j * width + k]] }
+                    dstBase[j] = acc
+                }
+                continue
+            }
+            for j in 0..<outLength {
+                let dst = dstBase + j * inner
+                if taps.outside[j] { dst.update(repeating: fill, count: inner); continue }
+                for k in 0..<width {
+                    let w = wb[j * width + k]
+                    let row = srcBase + ib[j * width + k] * inner
+                    for i in 0..<inner { dst[i] += w * row[i] }
                 }
             }
         }
+    }
+    }
+    }
     }
     return out
 }
