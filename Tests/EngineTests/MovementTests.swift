@@ -317,4 +317,21 @@ final class MovementTests: XCTestCase {
     }
 }
 
+extension MovementTests {
+    func testScalarsAndAbsurdArgumentsFailWithErrors() throws {
+        let s = Tensor(scalar: 1)
+        XCTAssertThrowsError(try runShapeOp1("Concat", [s, s], attributes: ["axis": .int(0)]))
+        XCTAssertThrowsError(try runShapeOp1("Gather", [s, .i64([0])]))
+        XCTAssertThrowsError(try runShapeOp1("Slice", [s, .i64([0]), .i64([1])]))
+        XCTAssertThrowsError(try runShapeOp("Split", [s], outputs: 1))
+        XCTAssertThrowsError(try runShapeOp1("Pad", [s, .i64([0, 0]), nil, .i64([0])]))
+        let x = Tensor(shape: [2, 2], floats: [1, 2, 3, 4])
+        XCTAssertThrowsError(try runShapeOp1("Tile", [x, .i64([Int(Int64.max), 3])]))
+        XCTAssertThrowsError(try runShapeOp1("Pad", [x, .i64([Int(Int64.max), 0, Int(Int64.max), 0])]))
+        XCTAssertThrowsError(try runShapeOp1("DepthToSpace", [x], attributes: ["blocksize": .int(Int(Int64.max))]))
+        // Padding to an empty output does not need the (huge) other axis maps.
+        XCTAssertEqual(try runShapeOp1("Pad", [x, .i64([-2, 0, 0, 0])], attributes: ["mode": .string("reflect")]).shape, [0, 2])
+    }
+}
+
 extension ShapeOpsRandom: RandomNumberGenerator {}

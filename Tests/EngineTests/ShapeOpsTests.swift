@@ -130,6 +130,16 @@ final class ShapeOpsTests: XCTestCase {
         XCTAssertThrowsError(try runShapeOp1("Expand", [x, .i64([4, 3])]))
     }
 
+    func testScalarAxesAndOverflowingArgumentsFail() throws {
+        XCTAssertThrowsError(try runShapeOp1("Squeeze", [Tensor(scalar: 1), .i64([0])]))
+        XCTAssertThrowsError(try runShapeOp1("Range", [Tensor(shape: [], int64s: [0]), Tensor(shape: [], int64s: [Int64.min]),
+                                                         Tensor(shape: [], int64s: [-1])]))
+        XCTAssertThrowsError(try runShapeOp1("Range", [Tensor(shape: [], int64s: [0]), Tensor(shape: [], int64s: [Int64.max]),
+                                                         Tensor(shape: [], int64s: [1])]))
+        let e = try runShapeOp1("EyeLike", [Tensor(shape: [2, 2], floats: [0, 0, 0, 0])], attributes: ["k": .int(Int(Int64.max))])
+        XCTAssertEqual(try e.floats(), [0, 0, 0, 0])
+    }
+
     func testEyeLike() throws {
         let x = Tensor(shape: [2, 3], data: .int64(Array(repeating: 5, count: 6)))
         let y = try runShapeOp1("EyeLike", [x], attributes: ["k": .int(1)])

@@ -11,7 +11,7 @@ final class ConcatOp: Operator {
         let parts = inputs.compactMap { $0 }
         guard let first = parts.first else { throw OpError("no inputs") }
         let rank = first.rank
-        let a = try ShapeMath.axis(axis, rank: rank)
+        let a = try ShapeMath.existingAxis(axis, rank: rank)
         var shape = first.shape
         shape[a] = 0
         for p in parts {
@@ -78,7 +78,7 @@ final class SplitOp: Operator {
 
     func run(_ inputs: [Tensor?]) throws -> [Tensor] {
         let x = try inputs.required(0)
-        let a = try ShapeMath.axis(axis, rank: x.rank)
+        let a = try ShapeMath.existingAxis(axis, rank: x.rank)
         let length = x.shape[a]
         var sizes: [Int]
         if let s = splitFromInput ? inputs.intList(1) : attributeSplit, !s.isEmpty {

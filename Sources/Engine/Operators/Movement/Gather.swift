@@ -6,7 +6,7 @@ final class GatherOp: Operator {
 
     func run(_ inputs: [Tensor?]) throws -> [Tensor] {
         let x = try inputs.required(0), indices = try inputs.required(1)
-        let a = try ShapeMath.axis(axis, rank: x.rank)
+        let a = try ShapeMath.existingAxis(axis, rank: x.rank)
         let length = x.shape[a]
         let picks = try indices.int64s().map { i -> Int in
             let j = i < 0 ? Int(i) + length : Int(i)
@@ -55,7 +55,7 @@ final class GatherElementsOp: Operator {
     func run(_ inputs: [Tensor?]) throws -> [Tensor] {
         let x = try inputs.required(0), indices = try inputs.required(1)
         guard indices.rank == x.rank else { throw OpError("indices rank \(indices.rank) differs from data rank \(x.rank)") }
-        let a = try ShapeMath.axis(axis, rank: x.rank)
+        let a = try ShapeMath.existingAxis(axis, rank: x.rank)
         for d in 0..<x.rank where d != a && indices.shape[d] > x.shape[d] {
             throw OpError("indices shape \(indices.shape) exceeds data shape \(x.shape) on axis \(d)")
         }

@@ -29,7 +29,7 @@ final class PadOp: Operator {
             fill = convertFloats([attributeValue], to: x.dtype)
         } else {
             let given = try inputs.required(1).ints()
-            let axes = try (inputs.intList(3) ?? Array(0..<rank)).map { try ShapeMath.axis($0, rank: rank) }
+            let axes = try (inputs.intList(3) ?? Array(0..<rank)).map { try ShapeMath.existingAxis($0, rank: rank) }
             guard given.count == 2 * axes.count else {
                 throw OpError("pads \(given) must have \(2 * axes.count) values for \(axes.count) axes")
             }
@@ -44,17 +44,17 @@ final class PadOp: Operator {
                 fill = .zeros(x.dtype, count: 1)
             }
         }
-        var maps: [[Int]] = []
+        var lengths: [Int] = []
         for d in 0..<rank {
             let n = x.shape[d], before = pads[d], after = pads[d + rank]
             let (partial, o1) = n.addingReportingOverflow(before)
             let (length, o2) = partial.addingReportingOverflow(after)
             guard !o1 && !o2 else { throw OpError("pads \(pads) are absurdly large") }
             guard length >= 0 else { throw OpError("pads \(pads) crop axis \(d) of length \(n) below zero") }
-            _ = try Tensor.elementCount([length], what: "the Pad output")
-            maps.append(try (0..<length).map { j in try source(j - before, n) })
+            lengths.append(length)
         }
-        _ = try Tensor.elementCount(maps.map(\.count), what: "the Pad output")
+        if try Tensor.elementCount(lengths, what: "the Pad output") == 0 { return [try Tensor.zeros(x.dtype, shape: lengths)] }
+        let maps = try (0..<rank).map { d in try (0..<lengths[d]).map { j in try source(j - pads[d], x.shape[d]) } }
         let gather = AxisMapGather(inShape: x.shape, maps: maps, fill: fill)
         return [Tensor(shape: maps.map(\.count), data: try x.data.map(gather))]
     }

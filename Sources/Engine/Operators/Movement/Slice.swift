@@ -43,7 +43,7 @@ final class SliceOp: Operator {
         var out = shape
         var seen = Set<Int>()
         for i in 0..<starts.count {
-            let a = try ShapeMath.axis(axes[i], rank: rank)
+            let a = try ShapeMath.existingAxis(axes[i], rank: rank)
             guard seen.insert(a).inserted else { throw OpError("axes \(axes) repeat axis \(a)") }
             let d = shape[a], s = steps[i]
             guard s != 0 else { throw OpError("step 0 on axis \(a)") }

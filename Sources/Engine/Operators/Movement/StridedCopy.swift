@@ -238,6 +238,14 @@ func convertFloats(_ values: [Float], to dtype: DType) -> TensorData {
     }
 }
 
+extension ShapeMath {
+    /// Like `axis`, but a rank-0 tensor has no axis at all (`axis` accepts 0 there).
+    static func existingAxis(_ a: Int, rank: Int) throws -> Int {
+        guard rank > 0 else { throw OpError("a scalar has no axis \(a)") }
+        return try axis(a, rank: rank)
+    }
+}
+
 extension Array where Element == Tensor? {
     /// An optional input holding integers (axes, pads, sizes), or nil when omitted or empty-named.
     func intList(_ i: Int) -> [Int]? { optional(i)?.ints() }

@@ -10,7 +10,7 @@ struct Resampler {
     /// Resizes `x` given one plan per axis (identity axes included).
     func resize(_ x: Tensor, _ plan: [AxisResize]) throws -> Tensor {
         let outShape = plan.map(\.outLength)
-        _ = try Tensor.elementCount(outShape, what: "the Resize output")
+        if try Tensor.elementCount(outShape, what: "the Resize output") == 0 { return try Tensor.zeros(x.dtype, shape: outShape) }
         for p in plan where p.inLength == 0 && p.outLength > 0 {
             throw OpError("cannot resize an empty axis of shape \(x.shape) to \(outShape)")
         }
@@ -83,7 +83,7 @@ final class ResizeOp: Operator {
             scales = inputs.optional(2).flatMap { $0.count > 0 ? $0.asFloats().map(Double.init) : nil }
             sizes = inputs.optional(3).flatMap { $0.count > 0 ? $0.int64s().map(Double.init) : nil }
         }
-        let axes = try (self.axes ?? Array(0..<rank)).map { try ShapeMath.axis($0, rank: rank) }
+        let axes = try (self.axes ?? Array(0..<rank)).map { try ShapeMath.existingAxis($0, rank: rank) }
         guard Set(axes).count == axes.count else { throw OpError("axes \(axes) repeat an axis") }
         var scale = Array(repeating: 1.0, count: rank)
         var out = x.shape

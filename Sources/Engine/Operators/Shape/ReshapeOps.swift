@@ -72,7 +72,7 @@ final class SqueezeOp: Operator {
         let x = try inputs.required(0)
         let axes = fromInput ? inputs.intList(1) : attributeAxes
         guard let axes else { return [try x.reshaped(x.shape.filter { $0 != 1 })] }
-        let normalized = Set(try axes.map { try ShapeMath.axis($0, rank: x.rank) })
+        let normalized = Set(try axes.map { try ShapeMath.existingAxis($0, rank: x.rank) })
         guard normalized.count == axes.count else { throw OpError("axes \(axes) repeat an axis") }
         for a in normalized where x.shape[a] != 1 {
             throw OpError("cannot squeeze axis \(a) of shape \(x.shape): its size is not 1")
@@ -95,7 +95,7 @@ final class UnsqueezeOp: Operator {
         let x = try inputs.required(0)
         guard let axes = fromInput ? inputs.intList(1) : attributeAxes else { throw OpError("axes are missing") }
         let rank = x.rank + axes.count
-        let normalized = Set(try axes.map { try ShapeMath.axis($0, rank: rank) })
+        let normalized = Set(try axes.map { try ShapeMath.existingAxis($0, rank: rank) })
         guard normalized.count == axes.count else { throw OpError("axes \(axes) repeat an axis") }
         var shape: [Int] = []
         var next = x.shape.makeIterator()

@@ -80,7 +80,9 @@ final class RangeOp: Operator {
         guard d != 0 else { throw OpError("delta must be non-zero") }
         let span = l.subtractingReportingOverflow(s)
         guard !span.overflow else { throw OpError("range \(s)..<\(l) is too large") }
-        var n = span.partialValue / d
+        let (q, overflow) = span.partialValue.dividedReportingOverflow(by: d)
+        guard !overflow else { throw OpError("range \(s)..<\(l) step \(d) is too large") }
+        var n = q
         if span.partialValue % d != 0 { n += 1 }
         n = max(n, 0)
         let count = try Tensor.elementCount([Int(n)], what: "the Range output")
@@ -139,6 +141,7 @@ final class EyeLikeOp: Operator {
         guard x.rank == 2 else { throw OpError("input must be 2-D, got shape \(x.shape)") }
         let rows = x.shape[0], cols = x.shape[1]
         var ones = [Float](repeating: 0, count: rows * cols)
+        let k = min(max(self.k, -rows), cols)  // beyond that the diagonal is empty anyway
         for r in 0..<rows {
             let c = r + k
             if c >= 0 && c < cols { ones[r * cols + c] = 1 }
