@@ -128,6 +128,16 @@ final class ResizeTests: XCTestCase {
         assertClose(try s.floats(), [3.5, 5.5])
     }
 
+    func testOpset10LinearIsAsymmetricAndOpset11AcceptsEmptyScales() throws {
+        let y = try runShapeOp1("Resize", [square, .f32([1, 1, 2, 2])], attributes: ["mode": .string("linear")], opset: 10)
+        assertClose(try y.floats(), [1, 1.5, 2, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4, 3, 3.5, 4, 4])
+        let z = try runShapeOp1("Resize", [square, .f32([]), .f32([]), .i64([1, 1, 3, 1])],
+                                attributes: ["coordinate_transformation_mode": .string("asymmetric")], opset: 11)
+        XCTAssertEqual(z.shape, [1, 1, 3, 1])
+        // asymmetric, scale 1.5 along H: sources 0, 0.67, 1.33 round to 0, 1, 1; scale 0.5 along W: source 0.
+        XCTAssertEqual(try z.floats(), [1, 3, 3])
+    }
+
     func testKeepAspectRatioPolicyAndAxes() throws {
         let x = Tensor(shape: [1, 1, 2, 2], floats: [1, 2, 3, 4])
         let notLarger = try runShapeOp1("Resize", [x, nil, nil, .i64([7, 8])],
