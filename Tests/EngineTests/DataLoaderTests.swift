@@ -29,6 +29,11 @@ final class DataLoaderTests: XCTestCase {
         let m = calibErrorMessage { _ = try DataLoader.open(directory: dir, inputs: [self.image]) }
         XCTAssertTrue(m.contains("no calibration samples"), m)
         XCTAssertTrue(m.contains(dir), m)
+        // Images nested in class folders (ImageNet layout) get a hint.
+        try FileManager.default.createDirectory(atPath: dir + "/cat", withIntermediateDirectories: true)
+        try copyFixture("rgb_8x6.png", to: dir + "/cat", as: "1.png")
+        let nested = calibErrorMessage { _ = try DataLoader.open(directory: dir, inputs: [self.image]) }
+        XCTAssertTrue(nested.contains("1 subdirectory, but samples must sit directly in it"), nested)
     }
 
     func testImagesInSortedOrderWithFewSamplesWarning() throws {

@@ -143,8 +143,13 @@ public enum DataLoader {
                     + "\(ignored.count == 1 ? "is" : "are") not samples (\(shown)\(ignored.count > 3 ? ", ..." : ""))")
             }
             guard !usable.isEmpty else {
+                let subdirectories = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                    .filter { !$0.hasPrefix(".") && isDirectory((folder as NSString).appendingPathComponent($0)) }
+                let hint = subdirectories.isEmpty ? "" : "; it has \(subdirectories.count) subdirector"
+                    + "\(subdirectories.count == 1 ? "y" : "ies"), but samples must sit directly in it (subdirectories "
+                    + "are only for models with several inputs, one per input name)"
                 throw QScopeError.fileUnreadable(path: folder, reason: "the directory holds no calibration samples "
-                    + "(.jpg, .jpeg, .png, .bmp, .npy\(formatIsRaw(format) ? ", .bin" : ""))")
+                    + "(.jpg, .jpeg, .png, .bmp, .npy\(formatIsRaw(format) ? ", .bin" : ""))\(hint)")
             }
             lists.append(usable)
         }
