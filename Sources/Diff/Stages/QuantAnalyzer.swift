@@ -37,6 +37,8 @@ public final class QuantAnalyzer {
     public let warnings: [String]
     /// `float_pass_s` (calibration pass), `eval_cache_s`, `stats_s`.
     public private(set) var timings: [String: Double] = [:]
+    /// Ranges already computed, by method: switching back to a method re-uses them.
+    public let rangeCache = RangeCache()
 
     /// - Parameters:
     ///   - calibration: the calibration samples.
@@ -84,7 +86,8 @@ public final class QuantAnalyzer {
                 var c = config
                 c.method = kind
                 c.percentile = pct
-                let stage = try QuantizedStage(floatModel: model, statistics: statistics, config: c, points: points)
+                let stage = try QuantizedStage(floatModel: model, statistics: statistics, config: c, points: points,
+                                               rangeCache: rangeCache)
                 let cos = try outputCosine(stage, sample: 0)
                 trials.append((kind, cos))
                 if best == nil || cos > best!.1 { best = (c, cos) }
@@ -92,7 +95,8 @@ public final class QuantAnalyzer {
             chosen = best?.0 ?? config
             if chosen.method == .auto { chosen.method = .max }
         }
-        let stage = try QuantizedStage(floatModel: model, statistics: statistics, config: chosen, points: points)
+        let stage = try QuantizedStage(floatModel: model, statistics: statistics, config: chosen, points: points,
+                                       rangeCache: rangeCache)
         let observer = ComparingObserver()
         var outputs: [String: MetricsAccumulator] = [:]
         for (i, feeds) in evalFeeds.enumerated() {
