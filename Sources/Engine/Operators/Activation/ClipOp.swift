@@ -55,7 +55,9 @@ struct ClipKernel: UnaryKernel {
     init(lo: Float, hi: Float) { self.lo = lo; self.hi = hi }
     init(_ context: BuildContext) throws { lo = -.infinity; hi = .infinity }
     @inline(__always) func float(_ x: FloatVector) -> FloatVector {
-        x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
+        // Upper bound last, so min > max gives max everywhere (as numpy and ONNX do).
+        let r = x.replacing(with: lo, where: x .< lo)
+        return r.replacing(with: hi, where: r .> hi)
     }
 }
 

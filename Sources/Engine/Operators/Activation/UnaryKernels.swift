@@ -53,6 +53,7 @@ struct TanhKernel: UnaryKernel {
 
 struct ExpKernel: UnaryKernel {
     static let name = "Exp"
+    init() {}
     init(_ context: BuildContext) throws {}
     @inline(__always) func float(_ x: FloatVector) -> FloatVector { vectorExp(x) }
 }

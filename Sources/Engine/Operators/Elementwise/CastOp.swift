@@ -7,7 +7,7 @@ final class CastOp: Operator {
     init(_ context: BuildContext) throws {
         guard let to = try context.node.int("to") else { throw OpError("Cast needs a 'to' attribute") }
         guard let t = DType(rawValue: to) else {
-            throw OpError("Cast to \(DType.onnxName(to)) is not supported (qscope computes with float32, int32, int64, int8, uint8 and bool)")
+            throw OpError("Cast to \(castTypeName(to)) is not supported (qscope computes with float32, int32, int64, int8, uint8 and bool)")
         }
         target = t
     }
@@ -75,4 +75,11 @@ func saturating<T: FixedWidthInteger>(_ v: Float) -> T {
     if v <= Float(T.min) { return T.min }
     if v >= Float(T.max) { return T.max }
     return T(v)
+}
+
+/// ONNX type names, including the narrow float and integer types newer than DType.onnxName's list.
+private func castTypeName(_ raw: Int) -> String {
+    let narrow = [17: "FLOAT8E4M3FN", 18: "FLOAT8E4M3FNUZ", 19: "FLOAT8E5M2", 20: "FLOAT8E5M2FNUZ", 21: "UINT4",
+                  22: "INT4", 23: "FLOAT4E2M1", 24: "FLOAT8E8M0", 25: "UINT2", 26: "INT2"]
+    return narrow[raw] ?? DType.onnxName(raw)
 }

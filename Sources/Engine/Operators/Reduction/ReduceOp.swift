@@ -1,10 +1,11 @@
 import Foundation
 
-/// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum.
+/// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum,
+/// ReduceLogSumExp.
 /// `axes` is an attribute until it became an optional input (ReduceSum at opset 13, the rest at 18). No axes
 /// reduces everything, unless `noop_with_empty_axes` is set, in which case the input passes through.
 final class ReduceOp: Operator {
-    enum Kind { case sum, mean, max, min, prod, l1, l2, sumSquare, logSum }
+    enum Kind { case sum, mean, max, min, prod, l1, l2, sumSquare, logSum, logSumExp }
 
     private let kind: Kind
     private let opType: String
@@ -26,6 +27,7 @@ final class ReduceOp: Operator {
         case "ReduceL2": kind = .l2
         case "ReduceSumSquare": kind = .sumSquare
         case "ReduceLogSum": kind = .logSum
+        case "ReduceLogSumExp": kind = .logSumExp
         default: throw OpError("\(node.opType) is not a reduction")
         }
         keepDims = try node.int("keepdims", default: 1) != 0
@@ -62,6 +64,7 @@ final class ReduceOp: Operator {
             case .prod: r = reduceFloat(ProdReduce.self, a, loop, outCount: outCount)
             case .l1: r = reduceFloat(AbsSumReduce.self, a, loop, outCount: outCount)
             case .l2, .sumSquare: r = reduceFloat(SumSquareReduce.self, a, loop, outCount: outCount)
+            case .logSumExp: r = try logSumExp(x, a, keepShape, loop, outCount)
             }
             switch kind {
             case .mean:
@@ -76,8 +79,25 @@ final class ReduceOp: Operator {
         case .int32(let a): return [Tensor(shape: outShape, data: .int32(try integer(a, loop, outCount, reducedCount)))]
         case .int8(let a): return [Tensor(shape: outShape, data: .int8(try integer(a, loop, outCount, reducedCount)))]
         case .uint8(let a): return [Tensor(shape: outShape, data: .uint8(try integer(a, loop, outCount, reducedCount)))]
+        case .bool(let a) where kind == .max || kind == .min:
+            // Max is "any", Min is "all".
+            let r = try integer(a.map { UInt8($0 ? 1 : 0) }, loop, outCount, reducedCount)
+            return [Tensor(shape: outShape, data: .bool(r.map { $0 != 0 }))]
         case .bool: throw OpError("\(opType) does not support bool tensors")
         }
+    }
+
+    /// log(sum(exp(x))) with the per-output maximum subtracted first so it cannot overflow.
+    private func logSumExp(_ x: Tensor, _ a: [Float], _ keepShape: [Int], _ loop: BroadcastLoop, _ outCount: Int) throws -> [Float] {
+        var m = reduceFloat(MaxReduce.self, a, loop, outCount: outCount)
+        for i in m.indices where !m[i].isFinite { m[i] = 0 }
+        let shifted = try arithmetic(SubKernel.self, x, Tensor(shape: keepShape, floats: m)).floats()
+        let e = makeFloats(shifted.count) { o in
+            shifted.withUnsafeBufferPointer { mapFloats(ExpKernel(), $0.baseAddress!, o, shifted.count) }
+        }
+        var r = reduceFloat(SumReduce.self, e, loop, outCount: outCount)
+        for i in r.indices { r[i] = logf(r[i]) + m[i] }
+        return r
     }
 
     private func integer<T: IntegerElement>(_ a: [T], _ loop: BroadcastLoop, _ outCount: Int, _ reducedCount: Int) throws -> [T] {
@@ -93,7 +113,7 @@ final class ReduceOp: Operator {
             let sums = reduceInteger(SumReduce.self, a.map { Int64($0) }, loop, outCount: outCount)
             let n = Int64(max(reducedCount, 1))
             return sums.map { T(truncatingIfNeeded: $0 / n) }
-        case .l2, .logSum:
+        case .l2, .logSum, .logSumExp:
             throw OpError("\(opType) on \(T.dtype.name) tensors is not supported (float32 only)")
         }
     }
