@@ -57,6 +57,7 @@ private func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
         i += 8
     }
     var m = vmax.max()
+    for j in i..<n { m = max(m, x[j]) }
     // NaN needs no special case: it reaches the sum and from there every output of the row.
     let vm = FloatVector(repeating: m)
     var vsum = FloatVector()
@@ -75,12 +76,13 @@ private func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
     let sum = vsum.sum()
     i = 0
     if logarithm {
-        let shift = FloatVector(repeating: m + logf(sum))
+        // (x - max) - log(sum), in that order: adding log(sum) to a large max first would lose its digits.
+        let logSum = FloatVector(repeating: logf(sum))
         while i < tail {
-            storeVector(loadVector(x + i) - shift, y + i)
+            storeVector((loadVector(x + i) - vm) - logSum, y + i)
             i += 8
         }
-        if i < n { storePartial(loadPartial(x + i, n - i) - shift, y + i, n - i) }
+        if i < n { storePartial((loadPartial(x + i, n - i) - vm) - logSum, y + i, n - i) }
     } else {
         let scale = FloatVector(repeating: 1 / sum)
         while i < tail {
@@ -117,10 +119,10 @@ private func softmaxStrided(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer
         }
     }
     if logarithm {
-        for k in 0..<inner { sumRow[k] = maxRow[k] + logf(sumRow[k]) }
+        for k in 0..<inner { sumRow[k] = logf(sumRow[k]) }
         for j in 0..<length {
             let row = x + j * inner, out = y + j * inner
-            for k in 0..<inner { out[k] = row[k] - sumRow[k] }
+            for k in 0..<inner { out[k] = (row[k] - maxRow[k]) - sumRow[k] }
         }
     } else {
         for k in 0..<inner { sumRow[k] = 1 / sumRow[k] }
