@@ -11,8 +11,10 @@ final class ReduceOp: Operator {
     private let opType: String
     private let keepDims: Bool
     private let noopWithEmptyAxes: Bool
-    /// nil when the axes come from input 1.
+    /// The `axes` attribute. From the opset where axes became input 1, the input wins; an attribute left in
+    /// such a model is still honoured rather than silently ignored.
     private let attributeAxes: [Int]?
+    private let axesAreInput: Bool
 
     init(_ context: BuildContext) throws {
         let node = context.node
@@ -32,13 +34,14 @@ final class ReduceOp: Operator {
         }
         keepDims = try node.int("keepdims", default: 1) != 0
         noopWithEmptyAxes = try node.int("noop_with_empty_axes", default: 0) != 0
-        let axesAreInput = context.opset >= (kind == .sum ? 13 : 18)
-        attributeAxes = axesAreInput ? nil : (try node.ints("axes") ?? [])
+        attributeAxes = try node.ints("axes")
+        axesAreInput = context.opset >= (kind == .sum ? 13 : 18)
     }
 
     func run(_ inputs: [Tensor?]) throws -> [Tensor] {
         let x = try inputs.required(0)
-        var axes = attributeAxes ?? inputs.optional(1)?.ints() ?? []
+        let axesInput = axesAreInput ? inputs.optional(1) : nil
+        var axes = axesInput?.ints() ?? attributeAxes ?? []
         if axes.isEmpty {
             if noopWithEmptyAxes { return [x] }
             axes = Array(0..<x.rank)
