@@ -53,10 +53,12 @@ private func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
     var vmax = FloatVector(repeating: -.infinity)
     var i = 0
     while i < tail {
-        vmax = pointwiseMax(vmax, loadVector(x + i))
+        let v = loadVector(x + i)
+        vmax.replace(with: v, where: v .> vmax)
         i += 8
     }
-    var m = vmax.max()
+    var m = vmax[0]
+    for l in 1..<8 { m = max(m, vmax[l]) }
     for j in i..<n { m = max(m, x[j]) }
     // NaN needs no special case: it reaches the sum and from there every output of the row.
     let vm = FloatVector(repeating: m)

@@ -25,24 +25,20 @@ func mapFloats<K: UnaryKernel>(_ kernel: K, _ src: UnsafePointer<Float>, _ dst: 
     if i < n { storePartial(kernel.float(loadPartial(src + i, n - i)), dst + i, n - i) }
 }
 
-/// Runs a unary kernel on float32 tensors (and integer tensors where the op allows them).
-final class UnaryOp<K: UnaryKernel>: Operator {
-    let kernel: K
-
-    init(_ context: BuildContext) throws { kernel = try K(context) }
-
-    func run(_ inputs: [Tensor?]) throws -> [Tensor] {
-        let x = try inputs.required(0)
-        switch x.data {
-        case .float(let a):
-            let out = makeFloats(a.count) { o in a.withUnsafeBufferPointer { mapFloats(kernel, $0.baseAddress!, o, a.count) } }
-            return [Tensor(shape: x.shape, floats: out)]
-        case .int64(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .int64(a.map(kernel.integer)))]
-        case .int32(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .int32(a.map(kernel.integer)))]
-        case .int8(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .int8(a.map(kernel.integer)))]
-        case .uint8(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .uint8(a.map(kernel.integer)))]
-        default: throw OpError("\(K.name) does not support \(x.dtype.name) tensors")
-        }
+/// Runs a unary kernel on float32 tensors (and integer tensors where the op allows them). Called from
+/// concrete operator classes so the compiler specializes it per kernel: a generic operator class would run
+/// unspecialized, with a witness-table call per vector.
+func runUnary<K: UnaryKernel>(_ kernel: K, _ inputs: [Tensor?]) throws -> [Tensor] {
+    let x = try inputs.required(0)
+    switch x.data {
+    case .float(let a):
+        let out = makeFloats(a.count) { o in a.withUnsafeBufferPointer { mapFloats(kernel, $0.baseAddress!, o, a.count) } }
+        return [Tensor(shape: x.shape, floats: out)]
+    case .int64(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .int64(a.map(kernel.integer)))]
+    case .int32(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .int32(a.map(kernel.integer)))]
+    case .int8(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .int8(a.map(kernel.integer)))]
+    case .uint8(let a) where K.acceptsIntegers: return [Tensor(shape: x.shape, data: .uint8(a.map(kernel.integer)))]
+    default: throw OpError("\(K.name) does not support \(x.dtype.name) tensors")
     }
 }
 

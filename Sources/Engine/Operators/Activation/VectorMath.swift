@@ -14,14 +14,14 @@ func vectorExp(_ input: FloatVector) -> FloatVector {
     let magic: Float = 12_582_912
     let t = x * 1.442_695_04 + magic
     let n = t - magic
-    let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
-    var p: FloatVector = FloatVector(repeating: 1.987_569_15e-4)
-    p = p * r + 1.398_199_950_7e-3
-    p = p * r + 8.333_451_907_3e-3
-    p = p * r + 4.166_579_589_4e-2
-    p = p * r + 1.666_666_545_9e-1
-    p = p * r + 5.000_000_120_1e-1
-    p = p * (r * r) + r + 1
+    let r = x.addingProduct(n, FloatVector(repeating: -0.693_359_375)).addingProduct(n, FloatVector(repeating: 2.121_944_4e-4))
+    // Horner steps as fused multiply-adds: c + p * r.
+    var p = FloatVector(repeating: 1.398_199_950_7e-3).addingProduct(FloatVector(repeating: 1.987_569_15e-4), r)
+    p = FloatVector(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
+    p = FloatVector(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
+    p = FloatVector(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
+    p = FloatVector(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
+    p = (r + 1).addingProduct(p, r * r)
     let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(FloatVector(repeating: magic), to: SIMD8<Int32>.self)
     let n1 = ni &>> 1
     let n2 = ni &- n1

@@ -1,26 +1,47 @@
 import Foundation
 
 /// Add, Sub, Mul, Div, Max, Min, Sum: numpy-broadcast arithmetic on float32 and integer tensors. Max, Min
-/// and Sum accept any number of inputs and fold them left to right.
-final class ArithmeticOp<K: ArithmeticKernel>: Operator {
-    init(_ context: BuildContext) throws {}
-
-    func run(_ inputs: [Tensor?]) throws -> [Tensor] {
-        var acc = try inputs.required(0)
-        for i in inputs.indices.dropFirst() {
-            acc = try arithmetic(K.self, acc, try inputs.required(i))
-        }
-        return [acc]
+/// and Sum accept any number of inputs and fold them left to right. One concrete class per operator so the
+/// kernels are specialized (a generic operator class would run unspecialized).
+func runArithmetic<K: ArithmeticKernel>(_ k: K.Type, _ inputs: [Tensor?]) throws -> [Tensor] {
+    var acc = try inputs.required(0)
+    for i in inputs.indices.dropFirst() {
+        acc = try arithmetic(k, acc, try inputs.required(i))
     }
+    return [acc]
 }
 
-typealias AddOp = ArithmeticOp<AddKernel>
-typealias SubOp = ArithmeticOp<SubKernel>
-typealias MulOp = ArithmeticOp<MulKernel>
-typealias DivOp = ArithmeticOp<DivKernel>
-typealias MaxOp = ArithmeticOp<MaxKernel>
-typealias MinOp = ArithmeticOp<MinKernel>
-typealias SumOp = ArithmeticOp<AddKernel>
+final class AddOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(AddKernel.self, inputs) }
+}
+
+final class SubOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(SubKernel.self, inputs) }
+}
+
+final class MulOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(MulKernel.self, inputs) }
+}
+
+final class DivOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(DivKernel.self, inputs) }
+}
+
+final class MaxOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(MaxKernel.self, inputs) }
+}
+
+final class MinOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(MinKernel.self, inputs) }
+}
+
+typealias SumOp = AddOp
 
 /// Mean: the broadcast sum of all inputs divided by their number (float32).
 final class MeanOp: Operator {

@@ -44,25 +44,21 @@ func broadcastBinary<T, R>(_ a: Tensor, _ av: [T], _ b: Tensor, _ bv: [T], _ f: 
 }
 
 /// Equal, Less, Greater, LessOrEqual, GreaterOrEqual: broadcast comparisons giving bool tensors.
-final class ComparisonOp<K: ComparisonKernel>: Operator {
-    init(_ context: BuildContext) throws {}
-
-    func run(_ inputs: [Tensor?]) throws -> [Tensor] {
-        let a = try inputs.required(0), b = try inputs.required(1)
-        let r: (shape: [Int], values: [Bool])
-        switch (a.data, b.data) {
-        case let (.float(x), .float(y)): r = try broadcastBinary(a, x, b, y, K.compare)
-        case let (.int64(x), .int64(y)): r = try broadcastBinary(a, x, b, y, K.compare)
-        case let (.int32(x), .int32(y)): r = try broadcastBinary(a, x, b, y, K.compare)
-        case let (.int8(x), .int8(y)): r = try broadcastBinary(a, x, b, y, K.compare)
-        case let (.uint8(x), .uint8(y)): r = try broadcastBinary(a, x, b, y, K.compare)
-        case let (.bool(x), .bool(y)) where K.self == EqualKernel.self:
-            r = try broadcastBinary(a, x, b, y) { $0 == $1 }
-        default:
-            throw OpError("\(K.name) cannot compare \(a.dtype.name) with \(b.dtype.name)")
-        }
-        return [Tensor(shape: r.shape, data: .bool(r.values))]
+func runComparison<K: ComparisonKernel>(_: K.Type, _ inputs: [Tensor?]) throws -> [Tensor] {
+    let a = try inputs.required(0), b = try inputs.required(1)
+    let r: (shape: [Int], values: [Bool])
+    switch (a.data, b.data) {
+    case let (.float(x), .float(y)): r = try broadcastBinary(a, x, b, y, K.compare)
+    case let (.int64(x), .int64(y)): r = try broadcastBinary(a, x, b, y, K.compare)
+    case let (.int32(x), .int32(y)): r = try broadcastBinary(a, x, b, y, K.compare)
+    case let (.int8(x), .int8(y)): r = try broadcastBinary(a, x, b, y, K.compare)
+    case let (.uint8(x), .uint8(y)): r = try broadcastBinary(a, x, b, y, K.compare)
+    case let (.bool(x), .bool(y)) where K.self == EqualKernel.self:
+        r = try broadcastBinary(a, x, b, y) { $0 == $1 }
+    default:
+        throw OpError("\(K.name) cannot compare \(a.dtype.name) with \(b.dtype.name)")
     }
+    return [Tensor(shape: r.shape, data: .bool(r.values))]
 }
 
 /// One element-wise boolean connective.
@@ -84,15 +80,51 @@ enum XorKernel: LogicalKernel {
 }
 
 /// And, Or, Xor on broadcast bool tensors.
-final class LogicalOp<K: LogicalKernel>: Operator {
-    init(_ context: BuildContext) throws {}
-
-    func run(_ inputs: [Tensor?]) throws -> [Tensor] {
-        let a = try inputs.required(0), b = try inputs.required(1)
-        guard case .bool(let x) = a.data, case .bool(let y) = b.data else {
-            throw OpError("\(K.name) needs bool inputs, got \(a.dtype.name) and \(b.dtype.name)")
-        }
-        let r = try broadcastBinary(a, x, b, y, K.apply)
-        return [Tensor(shape: r.shape, data: .bool(r.values))]
+func runLogical<K: LogicalKernel>(_: K.Type, _ inputs: [Tensor?]) throws -> [Tensor] {
+    let a = try inputs.required(0), b = try inputs.required(1)
+    guard case .bool(let x) = a.data, case .bool(let y) = b.data else {
+        throw OpError("\(K.name) needs bool inputs, got \(a.dtype.name) and \(b.dtype.name)")
     }
+    let r = try broadcastBinary(a, x, b, y, K.apply)
+    return [Tensor(shape: r.shape, data: .bool(r.values))]
+    }
+
+final class EqualOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runComparison(EqualKernel.self, inputs) }
+}
+
+final class LessOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runComparison(LessKernel.self, inputs) }
+}
+
+final class GreaterOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runComparison(GreaterKernel.self, inputs) }
+}
+
+final class LessOrEqualOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runComparison(LessOrEqualKernel.self, inputs) }
+}
+
+final class GreaterOrEqualOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runComparison(GreaterOrEqualKernel.self, inputs) }
+}
+
+final class AndOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runLogical(AndKernel.self, inputs) }
+}
+
+final class OrOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runLogical(OrKernel.self, inputs) }
+}
+
+final class XorOp: Operator {
+    init(_ context: BuildContext) throws {}
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runLogical(XorKernel.self, inputs) }
 }
