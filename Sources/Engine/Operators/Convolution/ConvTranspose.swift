@@ -51,11 +51,9 @@ final class ConvTransposeOp: Operator {
             let full = strides[i] * (input[i] - 1) + extra[i] + ax.span
             if let requested {
                 let total = full - requested[i]
-                if window.autoPad == "SAME_UPPER" {
-                    ax.padBegin = total / 2
-                } else {
-                    ax.padBegin = total - total / 2
-                }
+                // Floor division: a larger requested output (negative total) grows the end, as in ONNX.
+                let half = total >= 0 ? total / 2 : -((-total + 1) / 2)
+                ax.padBegin = window.autoPad == "SAME_UPPER" ? half : total - half
                 ax.padEnd = total - ax.padBegin
                 ax.input = requested[i]
             } else if window.autoPad == "VALID" {
