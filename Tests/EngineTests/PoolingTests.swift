@@ -77,6 +77,11 @@ final class PoolingTests: XCTestCase {
         try check(.max, x: [2, 3, 8, 9], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], outSpatial: [4, 5], seed: 1)
         try check(.max, x: [1, 2, 9, 10], kernel: [2, 3], strides: [1, 2], dilations: [2, 2], pads: [0, 1, 1, 0],
                   outSpatial: [8, 4], seed: 2)
+        // Stride 3 columns (gathered loads), wide rows with a partial last vector, 1-row remainder blocks.
+        try check(.max, x: [1, 2, 13, 40], kernel: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1], outSpatial: [7, 14],
+                  seed: 50)
+        try check(.average(includePad: true), x: [1, 2, 13, 40], kernel: [3, 2], strides: [3, 3], pads: [1, 0, 1, 1],
+                  outSpatial: [5, 14], seed: 51)
     }
 
     func testMaxPoolCeilMode() throws {

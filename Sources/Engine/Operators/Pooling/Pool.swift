@@ -74,7 +74,14 @@ final class MaxPoolOp: Operator {
         let (OD, OH, OW) = (g.d.output, g.h.output, g.w.output)
         let inSize = g.inputSize, outSize = g.outputSize
         let columnMajor = storageOrder == 1
-        if count > 0 {
+        if count > 0 && !wantsIndices && g.d.input == 1 && g.d.kernel == 1 {
+            xs.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    PoolKernel2D.run(MaxCombine.self, input: xp.baseAddress!, output: yp.baseAddress!,
+                                     planes: planes, geometry: g, rowScale: nil, columnScale: nil)
+                }
+            }
+        } else if count > 0 {
             xs.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
                     indices.withUnsafeMutableBufferPointer { ip in
@@ -156,7 +163,18 @@ final class AveragePoolOp: Operator {
         let (H, W) = (g.h.input, g.w.input)
         let (OD, OH, OW) = (g.d.output, g.h.output, g.w.output)
         let inSize = g.inputSize, outSize = g.outputSize
-        if count > 0 {
+        if count > 0 && g.d.input == 1 && g.d.kernel == 1 {
+            // Window counts are separable: the divisor is (rows counted) x (columns counted).
+            func reciprocals(_ counts: [Int]) -> [Float] { counts.map { $0 > 0 ? 1 / Float($0) : 0 } }
+            let rowScale = reciprocals(countIncludePad ? taps.paddedH : taps.h.map(\.count))
+            let columnScale = reciprocals(countIncludePad ? taps.paddedW : taps.w.map(\.count))
+            xs.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    PoolKernel2D.run(SumCombine.self, input: xp.baseAddress!, output: yp.baseAddress!,
+                                     planes: planes, geometry: g, rowScale: rowScale, columnScale: columnScale)
+                }
+            }
+        } else if count > 0 {
             xs.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
                     for p in 0..<planes {
