@@ -132,4 +132,13 @@ final class MatrixTests: XCTestCase {
         XCTAssertThrowsError(try ConvSupport.run("MatMul", [rng.tensor([2, 2, 3]), rng.tensor([3, 3, 5])]))
         XCTAssertThrowsError(try ConvSupport.run("MatMul", [Tensor(scalar: 1), rng.tensor([1, 5])]))
     }
+
+    func testBlasConfigurationReportsCoreAndRespectsExplicitCoreType() {
+        XCTAssertFalse(BlasConfiguration.coreName.isEmpty)
+        if let core = BlasConfiguration.supportedCoreType() { XCTAssert(["SkylakeX", "Haswell"].contains(core)) }
+        // An explicit OPENBLAS_CORETYPE is the user's choice: never override it.
+        setenv("OPENBLAS_CORETYPE", "Prescott", 1)
+        defer { unsetenv("OPENBLAS_CORETYPE") }
+        XCTAssertNil(BlasConfiguration.betterCoreType())
+    }
 }

@@ -55,8 +55,7 @@ final class ConvOp: Operator {
         guard weightValues.count == (try Tensor.elementCount(weightShape)) else {
             throw OpError("weight has \(weightValues.count) values for shape \(weightShape)")
         }
-        var out = [Float](repeating: 0, count: outCount)
-        if outCount == 0 { return [Tensor(shape: outShape, floats: out)] }
+        if outCount == 0 { return [Tensor(shape: outShape, floats: [])] }
 
         let mPerGroup = m / group
         let inSize = geo.inputSize, outSize = geo.outputSize, kSize = geo.kernelSize
@@ -65,6 +64,9 @@ final class ConvOp: Operator {
             $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 && $0.output == $0.input
         }
         try Sgemm.check(mPerGroup, outSize, cPerGroup * kSize)
+        // The bias is filled in first, or the products are written with beta 0; only the depthwise kernel
+        // accumulates into what is there, so only it needs zeros when there is no bias.
+        var out = isDepthwise && bias == nil ? [Float](repeating: 0, count: outCount) : SpanMath.uninitialized(outCount)
 
         xs.withUnsafeBufferPointer { xp in
             weightValues.withUnsafeBufferPointer { wp in
@@ -84,7 +86,10 @@ final class ConvOp: Operator {
                         return
                     }
                     let rows = cPerGroup * kSize
-                    var col = isPointwise ? [] : [Float](repeating: 0, count: rows * outSize)
+                    // im2col writes every element, so the buffer starts uninitialized.
+                    var col = isPointwise ? [] : [Float](unsafeUninitializedCapacity: rows * outSize) { _, n in
+                        n = rows * outSize
+                    }
                     col.withUnsafeMutableBufferPointer { cp in
                         for b in 0..<n {
                             for g in 0..<group {

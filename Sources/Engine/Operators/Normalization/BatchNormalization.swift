@@ -47,7 +47,7 @@ final class BatchNormalizationOp: Operator {
         }
         let size = x.shape[2...].reduce(1, *)
         let xs = try x.floats()
-        var y = [Float](repeating: 0, count: xs.count)
+        var y = SpanMath.uninitialized(xs.count)
         if !xs.isEmpty {
             xs.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in

@@ -17,7 +17,7 @@ final class InstanceNormalizationOp: Operator {
         }
         let size = x.shape[2...].reduce(1, *)
         let xs = try x.floats()
-        var y = [Float](repeating: 0, count: xs.count)
+        var y = size > 0 ? SpanMath.uninitialized(xs.count) : [Float](repeating: 0, count: xs.count)
         if size > 0 {
             xs.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in

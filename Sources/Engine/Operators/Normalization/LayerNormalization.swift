@@ -33,7 +33,7 @@ final class LayerNormalizationOp: Operator {
         let bias = try inputs.optional(2).map { try expand($0, to: normShape, what: "B") }
             ?? [Float](repeating: 0, count: size)
         let xs = try x.floats()
-        var y = [Float](repeating: 0, count: xs.count)
+        var y = size > 0 ? SpanMath.uninitialized(xs.count) : [Float](repeating: 0, count: xs.count)
         var means = [Float](repeating: 0, count: outer), invStd = [Float](repeating: 0, count: outer)
         if size > 0 {
             xs.withUnsafeBufferPointer { xp in

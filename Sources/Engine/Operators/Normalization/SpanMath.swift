@@ -56,3 +56,10 @@ enum SpanMath {
         while i < n { dst[i] = src[i] * scale + shift; i += 1 }
     }
 }
+
+extension SpanMath {
+    /// An array of `n` floats left uninitialized, for outputs a kernel overwrites completely (saves a pass).
+    static func uninitialized(_ n: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+}

@@ -67,7 +67,7 @@ final class MaxPoolOp: Operator {
         case .uint8, .int8: xs = x.asFloats()
         default: throw OpError("MaxPool does not support \(x.dtype.name) input")
         }
-        var y = [Float](repeating: 0, count: count)
+        var y = SpanMath.uninitialized(count)
         var indices = [Int64](repeating: 0, count: wantsIndices ? count : 0)
         let taps = TapTables(g)
         let (D, H, W) = (g.d.input, g.h.input, g.w.input)
@@ -158,7 +158,7 @@ final class AveragePoolOp: Operator {
         let outShape = Array(x.shape[..<2]) + g.outputShape
         let count = try Tensor.elementCount(outShape, what: "the AveragePool output")
         let xs = try x.floats()
-        var y = [Float](repeating: 0, count: count)
+        var y = SpanMath.uninitialized(count)
         let taps = TapTables(g)
         let (H, W) = (g.h.input, g.w.input)
         let (OD, OH, OW) = (g.d.output, g.h.output, g.w.output)

@@ -8,7 +8,10 @@ protocol PoolCombine {
 enum MaxCombine: PoolCombine {
     static var identity: Float { -.infinity }
     @inline(__always)
-    static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { pointwiseMax(a, b) }
+    static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        // A compare and blend; the generic pointwiseMax is not inlined and runs lane by lane.
+        a.replacing(with: b, where: b .> a)
+    }
 }
 
 enum SumCombine: PoolCombine {
