@@ -9,7 +9,7 @@ public enum AllocatorTuning {
         // glibc's <malloc.h> is not part of the Glibc module; these are its M_TRIM_THRESHOLD and
         // M_MMAP_THRESHOLD parameter numbers.
         _ = glibcMallopt(-3, 1 << 30)
-        _ = glibcMallopt(-1, Int32.max)
+        _ = glibcMallopt(-1, 32 << 20)  // the largest mmap threshold glibc accepts on 64-bit
         #endif
     }
 }
