@@ -112,6 +112,8 @@ public struct LayerInfo: Equatable, Sendable {
     public var producers: [Int?]
     /// Layers reading any output, in graph order, without duplicates.
     public var consumers: [Int]
+    /// Inputs that are weights or constants, with their shapes as text (e.g. "w1": "4x3x3x3").
+    public var constantShapes: [String: String]
     /// One "key = value" line per attribute, sorted by key.
     public var attributes: [String]
     public var quant: QuantParams?
@@ -121,7 +123,7 @@ public struct LayerInfo: Equatable, Sendable {
 
     public init(index: Int, name: String, op: String, placement: Placement? = nil, outputShape: String = "?",
                 metrics: [StagePair: LayerPairMetrics] = [:], inputs: [String] = [], outputs: [String] = [],
-                producers: [Int?] = [], consumers: [Int] = [], attributes: [String] = [],
+                producers: [Int?] = [], consumers: [Int] = [], constantShapes: [String: String] = [:], attributes: [String] = [],
                 quant: QuantParams? = nil, histogram: Histogram? = nil, channelRanges: [ClosedRange<Double>] = []) {
         self.index = index
         self.name = name
@@ -133,6 +135,7 @@ public struct LayerInfo: Equatable, Sendable {
         self.outputs = outputs
         self.producers = producers
         self.consumers = consumers
+        self.constantShapes = constantShapes
         self.attributes = attributes
         self.quant = quant
         self.histogram = histogram

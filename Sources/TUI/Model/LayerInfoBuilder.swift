@@ -35,6 +35,9 @@ public enum LayerInfoBuilder {
                 inputs: node.inputs, outputs: node.outputs,
                 producers: node.inputs.map { $0.isEmpty ? nil : producerOf[$0] },
                 consumers: (consumersOf[position] ?? []).sorted(),
+                constantShapes: Dictionary(node.inputs.compactMap { name in
+                    graph.initializers[name].map { (name, $0.shape.isEmpty ? "scalar" : $0.shape.map(String.init).joined(separator: "x")) }
+                }, uniquingKeysWith: { a, _ in a }),
                 attributes: attributeLines(node),
                 channelRanges: channelRanges(node, graph))
         }

@@ -16,14 +16,18 @@ enum DetailPaneView {
         var title: [(String, StyleRole)] = [("#\(layer.index) \(layer.name)", .title), ("  \(layer.op)", .accent)]
         if let suspicion { title.append(("  \(g.symbol(suspicion)) \(word(suspicion))", role(for: suspicion))) }
         out.append(StyledLine(title))
-        var place = "runs on " + (layer.placement?.rawValue ?? g.dash) + "   output " + layer.outputShape
+        var place = "runs on " + (layer.placement?.rawValue ?? "\(g.dash) (hybrid not built)") + "   output " + layer.outputShape
         if s.cpuFallback.contains(layer.index) { place += "   marked for CPU fallback" }
         out.append(StyledLine(place, .dim))
 
         out.append(section("Inputs"))
         for (i, name) in layer.inputs.enumerated() where !name.isEmpty {
             let from = layer.producers.indices.contains(i) ? layer.producers[i] : nil
-            out.append(StyledLine([("  \(name) ", .normal), (g.leftArrow + " ", .dim), (describe(from, s), .accent)]))
+            let source: (String, StyleRole)
+            if let shape = layer.constantShapes[name] { source = ("weight \(shape)", .dim) }
+            else if let from { source = (describe(from, s), .accent) }
+            else { source = ("graph input", .dim) }
+            out.append(StyledLine([("  \(name) ", .normal), (g.leftArrow + " ", .dim), source]))
         }
         out.append(section("Outputs"))
         for name in layer.outputs where !name.isEmpty { out.append(StyledLine("  \(name)")) }
@@ -59,7 +63,7 @@ enum DetailPaneView {
 
     /// "#3 conv1 (Conv)" for a layer, or a note for a graph input or weight.
     static func describe(_ layer: Int?, _ s: AppState) -> String {
-        guard let i = layer, s.layers.indices.contains(i) else { return "graph input / weight" }
+        guard let i = layer, s.layers.indices.contains(i) else { return "?" }
         return "#\(i) \(s.layers[i].name) (\(s.layers[i].op))"
     }
 

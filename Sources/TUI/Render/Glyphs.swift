@@ -1,3 +1,5 @@
+import Foundation
+
 /// The characters the screen is drawn with, in a UTF-8 and a plain-ASCII set.
 public struct Glyphs: Sendable {
     public var vertical, horizontal, ellipsis, dash, pairArrow, rightArrow, leftArrow, pointer: String
@@ -42,6 +44,14 @@ public struct Glyphs: Sendable {
         if eighthsTotal % 8 > 0, s.count < width { s.append(eighths[eighthsTotal % 8]) }
         return s + String(repeating: " ", count: width - s.count)
     }
+}
+
+/// The bar length for a cosine: its "number of nines", so 0.99 and 0.9999 look different. Full at 0.9999
+/// (1 - cos = 1e-4), half at 0.99, empty at 0 or below.
+func cosineBarFraction(_ cosine: Double) -> Double {
+    guard cosine.isFinite else { return 0 }
+    let loss = max(1e-4, 1 - cosine)
+    return min(1, max(0, -log10(loss) / 4))
 }
 
 /// The role a suspicion kind is drawn in.

@@ -41,7 +41,11 @@ enum HeaderView {
             var used = grid.put("\(g.computing) ", x: x, y: 2, role: .warn)
             used += grid.put(g.bar(p, width: 8), x: x + used, y: 2, role: .bar)
             var text = String(format: " %3d%%", Int((min(max(p, 0), 1) * 100).rounded()))
-            if !note.isEmpty { text += " " + DisplayWidth.truncate(note, to: 24, ellipsis: g.ellipsis) }
+            let shortNote = DisplayWidth.truncate(note, to: 24, ellipsis: g.ellipsis)
+            // The note only when it fits whole; a clipped fragment reads as noise.
+            if !note.isEmpty, x + used + DisplayWidth.of(text) + 1 + DisplayWidth.of(shortNote) <= grid.width {
+                text += " " + shortNote
+            }
             used += grid.put(text, x: x + used, y: 2, role: .header)
             return used
         }

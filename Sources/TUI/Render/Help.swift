@@ -27,6 +27,7 @@ enum HelpView {
         out.append(StyledLine([("  \(g.fail)  ", .fail), ("fail: cosine below 0.8, quantization failed here", .normal)]))
         out.append(StyledLine([("  \(g.dropPoint)  ", .fail), ("drop point: this layer introduces the loss, upstream is fine", .normal)]))
         out.append(StyledLine([("  \(g.dash)  ", .dim), ("not computed yet", .normal)]))
+        out.append(StyledLine([("  \(g.full)\(g.full)\(g.full) ", .bar), ("cosine bar: its number of nines, half at 0.99, full at 0.9999", .normal)]))
         out.append(StyledLine([("  ACC ", .acc), ("runs in int8 on the accelerator;  ", .normal), ("CPU ", .cpu),
                                ("runs in float on the CPU;  ", .normal), ("CPU* ", .marked), ("marked by you (x)", .normal)]))
         return out

@@ -10,7 +10,12 @@ enum HistogramView {
         let span = h.upper - h.lower
         // Bucket the histogram bins into columns; heights on a square-root scale so small tails stay visible.
         var sums = [Int](repeating: 0, count: cols)
-        for (i, c) in h.counts.enumerated() { sums[min(cols - 1, i * cols / h.counts.count)] += c }
+        let bins = h.counts.count
+        for c in 0..<cols {
+            // Columns cover whole bins when there are more bins than columns, else repeat the bin they fall in.
+            let lo = c * bins / cols, hi = max(lo + 1, (c + 1) * bins / cols)
+            sums[c] = h.counts[lo..<min(bins, hi)].reduce(0, +)
+        }
         let peak = Double(sums.max() ?? 0)
         let levels = g.spark.count - 1
         func value(atColumn c: Int) -> Double { h.lower + (Double(c) + 0.5) / Double(cols) * span }
@@ -43,7 +48,7 @@ enum HistogramView {
         let left = formatNumber(h.lower), right = formatNumber(h.upper)
         out.append(StyledLine("  " + left + String(repeating: " ", count: max(1, cols - left.count - right.count)) + right, .dim))
         if let clip = h.clip {
-            out.append(StyledLine("  clip [\(formatNumber(clip.lowerBound)), \(formatNumber(clip.upperBound))]  \(g.clipLeft) \(g.clipRight) mark it; outside is clipped", .dim))
+            out.append(StyledLine("  clip \(g.clipLeft)\(formatNumber(clip.lowerBound)), \(formatNumber(clip.upperBound))\(g.clipRight): outside is clipped" + (h.step != nil && note.isEmpty ? ", \(g.gridTick) int8 grid" : ""), .dim))
         }
         if !note.isEmpty { out.append(StyledLine("  " + note, .dim)) }
         return out

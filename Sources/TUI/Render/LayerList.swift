@@ -4,7 +4,7 @@ import Foundation
 enum LayerListView {
     /// Column widths for a list width; the shape and the bar are dropped first when space is short.
     struct Columns {
-        var index = 4, op = 11, on = 4, shape = 13, cosine = 7, bar = 10, name = 10
+        var index = 4, op = 10, on = 4, shape = 11, cosine = 7, bar = 8, name = 10
         init(width: Int) {
             // symbol, space, index, space, name, space, op, space, on, [space shape], space cosine, [space bar]
             var fixed = 2 + index + 1 + 1 + op + 1 + on + 1 + cosine
@@ -69,7 +69,7 @@ enum LayerListView {
         col += grid.put(" " + DisplayWidth.pad(cosText, to: c.cosine, right: true), x: col, y: y, role: valueRole)
         if c.bar > 0 {
             col += grid.put(" ", x: col, y: y)
-            if let cosine { grid.put(g.bar(cosine, width: c.bar), x: col, y: y, role: suspicion == nil ? .bar : valueRole) }
+            if let cosine { grid.put(g.bar(cosineBarFraction(cosine), width: c.bar), x: col, y: y, role: suspicion == nil ? .bar : valueRole) }
         }
         if selected {
             // The whole row in the selection style; the symbol column keeps its meaning as a character.

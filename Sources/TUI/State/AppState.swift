@@ -87,7 +87,12 @@ public struct AppState: Equatable, Sendable {
             }
         }
         order = rows
-        if let keep, let row = rows.firstIndex(of: keep) { cursor = row }
+        if let keep {
+            // Keep the selected layer; if it is now hidden, take the next shown one in graph order.
+            if let row = rows.firstIndex(of: keep) { cursor = row }
+            else if !sortByCosine, let row = rows.firstIndex(where: { $0 > keep }) { cursor = row }
+            else { cursor = 0 }
+        }
         cursor = min(max(0, cursor), max(0, rows.count - 1))
     }
 

@@ -31,7 +31,7 @@ public struct Layout: Equatable, Sendable {
         let top = 4, bodyHeight = max(0, height - 2 - top)
         sideBySide = width >= Self.sideBySideWidth
         if sideBySide {
-            let listWidth = width * 56 / 100
+            let listWidth = width * 60 / 100
             list = Rect(x: 0, y: top, width: listWidth, height: bodyHeight)
             divider = Rect(x: listWidth, y: top, width: 1, height: bodyHeight)
             detail = Rect(x: listWidth + 1, y: top, width: width - listWidth - 1, height: bodyHeight)
