@@ -183,6 +183,7 @@ private struct LineParser {
             if c == "]" { advance(); return .array(items) }
             items.append(try value())
             skipSpaces()
+            if atEnd { throw error("list is not closed: a ']' is missing (lists must fit on one line)") }
             if peek == "," { advance() } else if peek != "]" {
                 throw error("expected ',' or ']' in the list")
             }
