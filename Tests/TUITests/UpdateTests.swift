@@ -315,3 +315,20 @@ final class UpdateTests: XCTestCase {
         return s
     }
 }
+
+final class ScrollLimitTests: XCTestCase {
+    func testDetailAndHelpScrollStopAtTheirEnd() throws {
+        var s = try TUIFixtures.state()
+        _ = TUIFixtures.press(&s, [.tab] + Array(repeating: .pageDown, count: 50))
+        let atEnd = s.detailScroll
+        XCTAssertGreaterThan(atEnd, 0)
+        _ = TUIFixtures.press(&s, [.up])
+        XCTAssertEqual(s.detailScroll, atEnd - 1, "scrolling back answers at once")
+        _ = TUIFixtures.press(&s, [.tab, .char("?"), .char("G")])
+        let helpEnd = s.helpScroll
+        XCTAssertGreaterThan(helpEnd, 0)
+        _ = TUIFixtures.press(&s, [.down])
+        XCTAssertEqual(s.helpScroll, helpEnd)
+        XCTAssertTrue(render(s).text.contains("isolated"), "the end of the help shows the last definitions")
+    }
+}

@@ -63,6 +63,15 @@ public final class CursesTerminal: TerminalIO {
                 _exit(128 + s)
             }
         }
+        // A crash (a Swift trap is SIGILL or SIGTRAP) still gives the terminal back, then dies as it would have,
+        // so the crash report lands on a usable screen.
+        for sig in [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE] {
+            signal(sig) { s in
+                endwin()
+                signal(s, SIG_DFL)
+                raise(s)
+            }
+        }
     }
 
     // MARK: - Output

@@ -49,8 +49,18 @@ extension AppState {
     /// Rows of the detail pane at the current size, for paging it.
     var detailRows: Int { max(1, layout.detail.height) }
 
+    /// Scrolls the detail pane, never past its last line (so scrolling back responds at once).
     mutating func scrollDetail(by delta: Int) {
-        detailScroll = max(0, detailScroll + delta)
+        let l = layout
+        let count = DetailPaneView.lines(self, width: max(1, l.detail.width - 1), glyphs: Glyphs.forState(self)).count
+        detailScroll = min(max(0, detailScroll + delta), max(0, count - l.detail.height))
+    }
+
+    /// Scrolls the help screen within its length.
+    mutating func scrollHelp(by delta: Int) {
+        let l = layout
+        let count = HelpView.lines(glyphs: Glyphs.forState(self), unicode: unicode).count
+        helpScroll = min(max(0, helpScroll + delta), max(0, count - (l.status.y - l.list.y)))
     }
 
     mutating func say(_ text: String, error: Bool = false) {

@@ -145,11 +145,12 @@ extension AppState {
     mutating func handleHelpKey(_ key: Key) -> [Effect] {
         switch key {
         case .escape, .char("?"), .char("q"), .function(1): showHelp = false
-        case .down, .char("j"): helpScroll += 1
-        case .up, .char("k"): helpScroll = max(0, helpScroll - 1)
-        case .pageDown, .char(" "): helpScroll += max(1, height - 4)
-        case .pageUp: helpScroll = max(0, helpScroll - max(1, height - 4))
+        case .down, .char("j"): scrollHelp(by: 1)
+        case .up, .char("k"): scrollHelp(by: -1)
+        case .pageDown, .char(" "): scrollHelp(by: max(1, height - 8))
+        case .pageUp: scrollHelp(by: -max(1, height - 8))
         case .home, .char("g"): helpScroll = 0
+        case .end, .char("G"): scrollHelp(by: 10_000)
         default: return []
         }
         return [.redraw]
