@@ -31,13 +31,13 @@ public enum TUIApp {
     ///   - themeFile: a `--theme` file, used first; a broken file throws a `TOMLError` (file:line: what)
     ///     before the terminal is touched.
     ///   - shapes: tensor shapes by name when known.
-    /// - Throws: graph errors from building the layer list, theme errors.
+    /// - Throws: graph errors from building the layer list, theme errors, `TerminalUnavailable`.
     public static func run(model: Model, session: SessionInfo? = nil, themeFile: String? = nil,
                            shapes: [String: [Int]] = [:], hooks: TUIHooks = TUIHooks()) throws {
         let layers = try LayerInfoBuilder.build(model: model, shapes: shapes)
         let themes = try ThemeSet(userFile: themeFile)
         let info = session ?? defaultSession(model)
-        let terminal = CursesTerminal()
+        let terminal = try CursesTerminal()
         defer { terminal.restore() }
         _ = run(state: AppState(session: info, layers: layers), themes: themes, hooks: hooks, terminal: terminal)
     }

@@ -35,12 +35,22 @@ enum FooterView {
         }
     }
 
+    /// Keys that stay visible however narrow the terminal: drawn at the right end first.
+    static let pinned: Set<String> = ["?", "q"]
+
     static func drawHints(_ hints: [(keys: String, text: String)], into grid: inout Grid, y: Int, width: Int, unicode: Bool) {
+        let right = hints.filter { pinned.contains($0.keys) }
+        var end = width + 1
+        for h in right.reversed() {
+            let text = h.keys + " " + h.text + "  "
+            end -= DisplayWidth.of(text)
+            let x = end + grid.put(h.keys, x: end, y: y, role: .key)
+            grid.put(" " + h.text, x: x, y: y, role: .dim)
+        }
         var x = 1
-        for h in hints {
+        for h in hints where !pinned.contains(h.keys) {
             let keys = KeyBindings.label(h.keys, unicode: unicode)
-            let need = DisplayWidth.of(keys) + 1 + DisplayWidth.of(h.text) + 2
-            if x + need > width { break }
+            if x + DisplayWidth.of(keys) + 1 + DisplayWidth.of(h.text) + 2 > end { break }
             x += grid.put(keys, x: x, y: y, role: .key)
             x += grid.put(" " + h.text + "  ", x: x, y: y, role: .dim)
         }

@@ -21,16 +21,19 @@ enum HeaderView {
         grid.put(line1, x: 0, y: 1, role: .header)
 
         x = 1
+        let narrow = w < 110
         for stage in Stage.allCases {
             guard x < w else { break }
-            x += grid.put(stage.label + " ", x: x, y: 2, role: .header)
-            x += drawStatus(s.stages[stage] ?? .pending, into: &grid, x: x, glyphs: g) + 2
+            // Short labels when narrow so all four stages fit.
+            let label = narrow ? ["float", "opt", "quant", "hybrid"][stage.rawValue] : stage.label
+            x += grid.put(label + " ", x: x, y: 2, role: .header)
+            x += drawStatus(s.stages[stage] ?? .pending, into: &grid, x: x, glyphs: g, barWidth: narrow ? 5 : 8) + 2
         }
         grid.put(String(repeating: g.horizontal, count: w), x: 0, y: layout.headerRule, role: .border)
     }
 
     /// One stage's state: symbol and word, and for a computation a small bar and percentage.
-    static func drawStatus(_ status: StageStatus, into grid: inout Grid, x: Int, glyphs g: Glyphs) -> Int {
+    static func drawStatus(_ status: StageStatus, into grid: inout Grid, x: Int, glyphs g: Glyphs, barWidth: Int) -> Int {
         switch status {
         case .pending: return grid.put("\(g.pending) pending", x: x, y: 2, role: .dim)
         case .ready: return grid.put("\(g.ready) ready", x: x, y: 2, role: .ok)
@@ -39,7 +42,7 @@ enum HeaderView {
                             x: x, y: 2, role: .fail)
         case .computing(let p, let note):
             var used = grid.put("\(g.computing) ", x: x, y: 2, role: .warn)
-            used += grid.put(g.bar(p, width: 8), x: x + used, y: 2, role: .bar)
+            used += grid.put(g.bar(p, width: barWidth), x: x + used, y: 2, role: .bar)
             var text = String(format: " %3d%%", Int((min(max(p, 0), 1) * 100).rounded()))
             let shortNote = DisplayWidth.truncate(note, to: 24, ellipsis: g.ellipsis)
             // The note only when it fits whole; a clipped fragment reads as noise.

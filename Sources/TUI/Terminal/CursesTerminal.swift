@@ -12,11 +12,18 @@ public final class CursesTerminal: TerminalIO {
     private var restored = false
 
     /// Takes over the terminal. Call once; `restore()` (or process exit) gives it back.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// - Throws: `TerminalUnavailable` when input or output is not a terminal or TERM is unknown
+    ///   (instead of ncurses printing an error and exiting).
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+            throw TerminalUnavailable(reason: "standard input and output must be a terminal (not a pipe or a file)")
+        }
         setlocale(LC_ALL, "")
         supportsUnicode = qs_locale_is_utf8() != 0
+        guard newterm(nil, stdout, stdin) != nil else {
+            throw TerminalUnavailable(reason: "ncurses cannot drive the terminal type TERM=\(environment["TERM"] ?? "(unset)")")
+        }
         CursesTerminal.installExitHandlers()
-        initscr()
         cbreak()
         noecho()
         nonl()
@@ -167,4 +174,10 @@ public final class CursesTerminal: TerminalIO {
         if state & (qs_button1_pressed() | qs_button1_clicked()) != 0 { return .mouse(.press(x: px, y: py)) }
         return nil
     }
+}
+
+/// The TUI cannot start on this terminal.
+public struct TerminalUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "cannot open the interactive view: \(reason)" }
 }
