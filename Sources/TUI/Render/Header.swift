@@ -38,7 +38,8 @@ enum HeaderView {
         case .pending: return grid.put("\(g.pending) pending", x: x, y: 2, role: .dim)
         case .ready: return grid.put("\(g.ready) ready", x: x, y: 2, role: .ok)
         case .failed(let reason):
-            return grid.put("\(g.failedStage) failed: " + DisplayWidth.truncate(reason, to: 40, ellipsis: g.ellipsis),
+            // Short when narrow so the stages after it stay visible; the status line has the full reason.
+            return grid.put("\(g.failedStage) failed: " + DisplayWidth.truncate(reason, to: barWidth < 8 ? 16 : 40, ellipsis: g.ellipsis),
                             x: x, y: 2, role: .fail)
         case .computing(let p, let note):
             var used = grid.put("\(g.computing) ", x: x, y: 2, role: .warn)
