@@ -48,11 +48,13 @@ public struct AnalysisReport: Equatable, Sendable {
     public var outputs: [OutputComparison]
     /// Wall-clock seconds per phase, e.g. "float": 1.2, "calibration": 8.4.
     public var timings: [String: Double]
+    /// The thresholds and drop delta the suspicious list was ranked with (also drawn in the HTML chart).
+    public var suspicionConfig: SuspicionConfig
 
     /// A report; ``suspicious`` is usually filled by ``SuspicionRanking/rankDefaultPairs(_:config:)``.
     public init(modelPath: String, config: [ConfigEntry] = [], stages: [Stage: StageStatus] = [:],
                 layers: [LayerRecord] = [], suspicious: [SuspiciousLayer] = [], outputs: [OutputComparison] = [],
-                timings: [String: Double] = [:]) {
+                timings: [String: Double] = [:], suspicionConfig: SuspicionConfig = SuspicionConfig()) {
         self.modelPath = modelPath
         self.config = config
         self.stages = stages
@@ -60,6 +62,7 @@ public struct AnalysisReport: Equatable, Sendable {
         self.suspicious = suspicious
         self.outputs = outputs
         self.timings = timings
+        self.suspicionConfig = suspicionConfig
     }
 
     /// The status of `stage` (``StageStatus/notComputed`` when not recorded).
