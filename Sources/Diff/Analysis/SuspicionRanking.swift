@@ -137,10 +137,10 @@ public enum SuspicionRanking {
             } else if entry.cosine >= config.fail {
                 parts.append("cosine \(cosine); candidate has NaN/inf values the reference does not")
             } else {
-                parts.append("cosine \(number(entry.cosine, below: config.fail)) (below fail \(number(config.fail)))")
+                parts.append("cosine \(number(entry.cosine, below: config.fail)) (below fail \(ReportText.compact(config.fail, 6)))")
             }
         } else if entry.kinds.contains(.warn) {
-            parts.append("cosine \(number(entry.cosine, below: config.warn)) (below \(number(config.warn)))")
+            parts.append("cosine \(number(entry.cosine, below: config.warn)) (below \(ReportText.compact(config.warn, 6)))")
         } else {
             parts.append("cosine \(cosine)")
         }
