@@ -156,12 +156,13 @@ public enum SuspicionRanking {
         return parts.joined(separator: "; ")
     }
 
-    /// Three decimals, or more (up to six) when three would round a value up to the threshold it is below.
-    static func number(_ value: Double, below threshold: Double? = nil) -> String {
+    /// Three decimals, or more (up to six) when three would round a value up to the threshold it is below
+    /// (by default 1, so that a cosine of 0.9995 does not read as 1.000).
+    static func number(_ value: Double, below threshold: Double = 1) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
         for digits in 3...6 {
             let text = String(format: "%.\(digits)f", value)
-            guard let threshold, let shown = Double(text), shown >= threshold else { return text }
+            guard value < threshold, let shown = Double(text), shown >= threshold else { return text }
         }
         return String(format: "%.6f", value)
     }
