@@ -78,17 +78,13 @@ struct CosineChart {
             s += "<text x=\"\(f(left + plotWidth - 4))\" y=\"\(f(y(value) - 4))\" text-anchor=\"end\" class=\"tick\" "
             s += "fill=\"\(color)\">\(name) \(ReportText.compact(value))</text>\n"
         }
-        // One path per pair; a layer without metrics breaks the line.
+        // One path per pair through the layers that have metrics; layers without (e.g. a Reshape that was not
+        // compared) are skipped rather than breaking the line, which would leave single points invisible.
         for pair in pairs {
             var d = ""
-            var penDown = false
             for layer in report.layers {
-                guard let cosine = layer.accumulated[pair]?.cosineSimilarity, cosine.isFinite else {
-                    penDown = false
-                    continue
-                }
-                d += "\(penDown ? "L" : "M")\(f(x(layer.index))) \(f(y(cosine))) "
-                penDown = true
+                guard let cosine = layer.accumulated[pair]?.cosineSimilarity, cosine.isFinite else { continue }
+                d += "\(d.isEmpty ? "M" : "L")\(f(x(layer.index))) \(f(y(cosine))) "
             }
             s += "<path class=\"series\" data-pair=\"\(pair.id)\" d=\"\(d)\" fill=\"none\" "
             s += "stroke=\"\(CosineChart.color(pair))\" stroke-width=\"1.5\"/>\n"
