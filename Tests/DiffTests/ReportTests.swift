@@ -256,4 +256,14 @@ final class ReportTests: XCTestCase {
             XCTAssertNotEqual(row[opOffset], " ", String(row))
         }
     }
+
+    func testEmptyReportRendersEverywhere() throws {
+        let report = AnalysisReport(modelPath: "m.onnx")
+        XCTAssertEqual(parseCSV(CSVReport(report).text).count, 1, "header only")
+        let root = try JSONSerialization.jsonObject(with: try JSONReport(report).data()) as? [String: Any]
+        XCTAssertEqual((root?["layers"] as? [Any])?.count, 0)
+        XCTAssertEqual((root?["stages"] as? [String: [String: String]])?["float"]?["status"], "not-computed")
+        XCTAssertTrue(HTMLReport(report).html.contains("<svg"))
+        XCTAssertTrue(ConsoleTable(report).text.contains("no suspicious layers"))
+    }
 }
