@@ -35,7 +35,7 @@ enum AnalysisFixtures {
             layer(1, "relu1", "Relu", inputs: [0], pairs: [fq: (0.999, 0.99999)]),
             layer(2, "conv2", inputs: [1], pairs: [fq: (0.90, 0.91)]),
             layer(3, "relu3", "Relu", inputs: [2], pairs: [fq: (0.898, 0.99999)]),
-            layer(4, "conv4", inputs: [3], pairs: [fq: (0.75, 0.999)]),
+            layer(4, "conv4", inputs: [3], pairs: [fq: (0.895, 0.999)]),
         ]
     }
 

@@ -193,7 +193,9 @@ final class ReportTests: XCTestCase {
         var report = AnalysisFixtures.report
         XCTAssertEqual(CosineChart(report: report).yMin, 0.0, accuracy: 1e-12, "float/optimized has cosine 0")
         report.layers = AnalysisFixtures.chain
-        XCTAssertEqual(CosineChart(report: report).yMin, 0.75, accuracy: 1e-12)
+        XCTAssertEqual(CosineChart(report: report).yMin, 0.8, accuracy: 1e-12)
+        report.layers[3].accumulated[.floatQuantized] = AnalysisFixtures.metrics(cosine: 0.62)
+        XCTAssertEqual(CosineChart(report: report).yMin, 0.6, accuracy: 1e-12)
         report.layers = [AnalysisFixtures.layer(0, "a", pairs: [.floatQuantized: (0.9999, nil)])]
         XCTAssertEqual(CosineChart(report: report).yMin, 0.8, accuracy: 1e-12)
     }

@@ -4,23 +4,38 @@ import XCTest
 final class SuspicionTests: XCTestCase {
     func testChainBrokenLayerRankedFirstAndDownstreamInherited() throws {
         let ranked = SuspicionRanking.rank(AnalysisFixtures.chain)
-        XCTAssertEqual(ranked.map(\.nodeName), ["conv4", "conv2", "relu3"])
+        // The broken conv2 comes first; relu3 and conv4 are below 0.99 only because of it.
+        XCTAssertEqual(ranked.map(\.nodeName), ["conv2", "conv4", "relu3"])
         XCTAssertEqual(ranked.map(\.rank), [1, 2, 3])
-        // conv4 drops 0.148 (more than conv2's 0.099), so it ranks first; it is a drop point but isolated fine.
-        XCTAssertEqual(ranked[0].kinds, [.fail, .dropPoint])
-        XCTAssertEqual(ranked[1].kinds, [.warn, .dropPoint, .highIsolatedError])
-        XCTAssertTrue(ranked[1].isIntroduced)
-        XCTAssertEqual(ranked[1].drop, 0.099, accuracy: 1e-12)
-        XCTAssertEqual(ranked[1].inputsCosine, 0.999, accuracy: 1e-12)
-        XCTAssertEqual(ranked[1].reason,
+        XCTAssertEqual(ranked[0].kinds, [.warn, .dropPoint, .highIsolatedError])
+        XCTAssertTrue(ranked[0].isIntroduced)
+        XCTAssertEqual(ranked[0].drop, 0.099, accuracy: 1e-12)
+        XCTAssertEqual(ranked[0].inputsCosine, 0.999, accuracy: 1e-12)
+        XCTAssertEqual(ranked[0].reason,
                        "cosine 0.900 (below 0.99); drops 0.099 from its inputs' 0.999; isolated cosine 0.910")
-        XCTAssertFalse(ranked[2].isIntroduced)
-        XCTAssertEqual(ranked[2].kinds, [.warn])
-        XCTAssertEqual(ranked[2].inheritedFrom, 2)
-        XCTAssertEqual(ranked[2].inheritedFromName, "conv2")
-        XCTAssertTrue(ranked[2].reason.hasSuffix("inherited from conv2"), ranked[2].reason)
-        XCTAssertEqual(ranked[2].kindsText, "inherited+warn")
+        XCTAssertEqual(ranked[0].mark, "v!")
+        for entry in ranked.dropFirst() {
+            XCTAssertFalse(entry.isIntroduced, entry.nodeName)
+            XCTAssertEqual(entry.kinds, [.warn], entry.nodeName)
+            XCTAssertEqual(entry.inheritedFrom, 2, entry.nodeName)
+            XCTAssertEqual(entry.inheritedFromName, "conv2", entry.nodeName)
+            XCTAssertTrue(entry.reason.hasSuffix("inherited from conv2"), entry.reason)
+            XCTAssertEqual(entry.kindsText, "inherited+warn")
+            XCTAssertEqual(entry.mark, "!")
+        }
+        XCTAssertEqual(ranked[1].reason, "cosine 0.895 (below 0.99); isolated cosine 0.999; inherited from conv2")
+    }
+
+    func testLargerDropRanksFirstAndFailMark() throws {
+        var layers = AnalysisFixtures.chain
+        layers[4].accumulated[.floatQuantized] = AnalysisFixtures.metrics(cosine: 0.75)
+        let ranked = SuspicionRanking.rank(layers)
+        // conv4 now drops 0.148 (more than conv2's 0.099): a second, larger drop point.
+        XCTAssertEqual(ranked.map(\.nodeName), ["conv4", "conv2", "relu3"])
+        XCTAssertEqual(ranked[0].kinds, [.fail, .dropPoint])
         XCTAssertEqual(ranked[0].mark, "vX")
+        XCTAssertEqual(ranked[0].reason,
+                       "cosine 0.750 (below fail 0.8); drops 0.148 from its inputs' 0.898; isolated cosine 0.999")
     }
 
     func testBranchingBrokenBranchFirstAndMergeInherited() throws {
