@@ -272,6 +272,35 @@ final class QDQImportTests: XCTestCase {
         XCTAssertEqual(layers.first?.axis, 1)
     }
 
+    func testFloatWeightBehindQDQPair() throws {
+        // ONNX Runtime's AddQDQPairToWeight form: the float weight stays, with a Q/DQ pair in front of the layer.
+        let nodes = [
+            Node(name: "qw", opType: "QuantizeLinear", inputs: ["w", "w_s", "w_z"], outputs: ["wq"], attributes: ["axis": .int(1)]),
+            Node(name: "dqw", opType: "DequantizeLinear", inputs: ["wq", "w_s", "w_z"], outputs: ["wd"], attributes: ["axis": .int(1)]),
+            Node(name: "mm", opType: "MatMul", inputs: ["x2", "wd"], outputs: ["y"]),
+        ]
+        let inits: [String: Tensor] = [
+            "w": Tensor(shape: [2, 2], floats: [0.26, -1.3, 0.74, 0.5]),
+            "w_s": Tensor(shape: [2], floats: [0.5, 0.25]),
+            "w_z": Tensor(shape: [2], data: .int8([0, 0])),
+        ]
+        var model = Self.qdqModel(nodes, inits)
+        model.graph.inputs = [ValueInfo(name: "x2", elementType: Self.f32, dims: [.fixed(1), .fixed(2)])]
+        let imported = try QDQImporter.recover(model)
+        let g = imported.floatModel.graph
+        XCTAssertEqual(g.nodes.map(\.name), ["mm"])
+        XCTAssertEqual(g.nodes[0].inputs, ["x2", "w"])
+        XCTAssertEqual(try g.initializers["w"]?.floats(), [0.26, -1.3, 0.74, 0.5])
+        XCTAssertEqual(Set(g.initializers.keys), ["w"])
+        XCTAssertEqual(imported.weightScales["w"], WeightQuantization.FixedScales(axis: 1, scales: [0.5, 0.25]))
+        XCTAssertTrue(imported.config.floatNodes.isEmpty)
+        // The stage rounds the float weight to the model's grid: w / s rounded, times s.
+        let stage = try imported.makeStage()
+        XCTAssertEqual(try stage.model.graph.initializers["w"]?.floats(), [0.5, -1.25, 0.5, 0.5])
+        let out = try XCTUnwrap(try stage.run(["x2": Tensor(shape: [1, 2], floats: [1, 2])])["y"]?.floats())
+        XCTAssertEqual(out, [1.5, -0.25])
+    }
+
     // MARK: - Refused forms
 
     func refusal(_ nodes: [Node], _ inits: [String: Tensor], outputs: [String] = ["y"]) -> String {
