@@ -18,6 +18,12 @@ public struct QuantizationPoints {
     /// For a fused layer's output: the node whose output stands for it ("fused into NODE").
     public let fusedInto: [String: String]
 
+    /// Exactly these points, e.g. the ones an already quantized model has.
+    public init(tensors: [String], fusedInto: [String: String] = [:]) {
+        self.tensors = tensors
+        self.fusedInto = fusedInto
+    }
+
     /// - Parameter floatNodes: nodes the user keeps in float; their outputs stay float.
     public init(model: Model, floatNodes: Set<String> = []) throws {
         let graph = model.graph

@@ -36,15 +36,21 @@ public final class QuantizedStage {
     }
 
     /// Builds the stage from given activation ranges (calibrated, or read from an already quantized model).
+    /// `fixedParams` (by tensor) and `fixedWeightScales` (by weight initializer) are used as given instead of
+    /// being derived from the ranges and the weights: an imported model's own parameters, reproduced exactly.
     public init(floatModel: Model, ranges: [String: CalibrationRange], config: QuantizationConfig,
-                points: QuantizationPoints) throws {
+                points: QuantizationPoints, fixedParams: [String: QuantParams] = [:],
+                fixedWeightScales: [String: WeightQuantization.FixedScales] = [:]) throws {
         self.config = config
         self.points = points
         var params: [String: QuantParams] = [:]
-        for (t, r) in ranges { params[t] = try QuantParams(range: r, scheme: config.activationScheme, tensor: t) }
+        for (t, r) in ranges {
+            params[t] = try fixedParams[t] ?? QuantParams(range: r, scheme: config.activationScheme, tensor: t)
+        }
         self.ranges = ranges
         activationParams = params
-        let (initializers, weights) = try WeightQuantization.apply(to: floatModel, config: config, activationParams: params)
+        let (initializers, weights) = try WeightQuantization.apply(to: floatModel, config: config, activationParams: params,
+                                                                   fixedScales: fixedWeightScales)
         self.weights = weights
         var m = floatModel
         m.graph.initializers = initializers

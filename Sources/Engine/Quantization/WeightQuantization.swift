@@ -14,6 +14,18 @@ public enum WeightQuantization {
         public var biasScales: [Float]?
     }
 
+    /// Given scales of a symmetric int8 weight (zero point 0), e.g. read from an already quantized model.
+    public struct FixedScales: Equatable, Sendable {
+        /// The channel axis of the scales; nil for one scale per tensor.
+        public var axis: Int?
+        public var scales: [Float]
+
+        public init(axis: Int?, scales: [Float]) {
+            self.axis = axis
+            self.scales = scales
+        }
+    }
+
     /// Where a layer's weight, its output-channel axis and its bias sit.
     static func layout(_ node: Node, _ weight: Tensor) -> (weightInput: Int, axis: Int, biasInput: Int?)? {
         switch node.opType {
@@ -28,9 +40,10 @@ public enum WeightQuantization {
     }
 
     /// Returns the initializers with every layer weight and bias replaced by its fake-quantized value, and the
-    /// per-layer record. `activationParams` gives the input scale for bias quantization.
-    public static func apply(to model: Model, config: QuantizationConfig,
-                             activationParams: [String: QuantParams]) throws -> ([String: Tensor], [LayerWeights]) {
+    /// per-layer record. `activationParams` gives the input scale for bias quantization. A weight with
+    /// `fixedScales` is rounded to those scales (int8, -128...127) whatever `config.perChannel` says.
+    public static func apply(to model: Model, config: QuantizationConfig, activationParams: [String: QuantParams],
+                             fixedScales: [String: FixedScales] = [:]) throws -> ([String: Tensor], [LayerWeights]) {
         var initializers = model.graph.initializers
         var layers: [LayerWeights] = []
         for node in model.graph.nodes where node.domain.isEmpty && !config.floatNodes.contains(node.name) {
@@ -38,7 +51,12 @@ public enum WeightQuantization {
                   let (wi, axis, bi) = layout(node, w) else { continue }
             let name = node.inputs[wi]
             let scales: [Float]
-            if config.perChannel {
+            var recordAxis: Int? = config.perChannel ? axis : nil
+            if let fixed = fixedScales[name], let q = try fixedQuantized(w, fixed, outputAxis: axis) {
+                initializers[name] = q
+                scales = fixed.scales
+                recordAxis = fixed.axis
+            } else if config.perChannel {
                 let q = try WeightQuantizer.perChannelSymmetric(w, axis: axis)
                 initializers[name] = q.dequantized()
                 scales = q.scales
@@ -49,7 +67,7 @@ public enum WeightQuantization {
                 initializers[name] = Tensor(shape: w.shape, floats: values.map { p.fakeQuantize($0) })
                 scales = [p.scale]
             }
-            var record = LayerWeights(node: node.name, weight: name, axis: config.perChannel ? axis : nil,
+            var record = LayerWeights(node: node.name, weight: name, axis: recordAxis,
                                       scales: scales, bias: nil, biasScales: nil)
             if let bi, bi < node.inputs.count, let b = model.graph.initializers[node.inputs[bi]], b.dtype == .float,
                b.rank == 1, let inParams = activationParams[node.inputs[0]] {
@@ -67,5 +85,22 @@ public enum WeightQuantization {
             layers.append(record)
         }
         return (initializers, layers)
+    }
+
+    /// The weight rounded to given scales, or nil when they do not fit it (several scales along an axis other
+    /// than the output channels, or a count that does not match): such a weight is quantized anew.
+    static func fixedQuantized(_ w: Tensor, _ fixed: FixedScales, outputAxis: Int) throws -> Tensor? {
+        let c = fixed.scales.count
+        guard c >= 1 else { return nil }
+        if c > 1 { guard fixed.axis == outputAxis, outputAxis < w.rank, w.shape[outputAxis] == c else { return nil } }
+        let values = try w.floats()
+        let inner = c == 1 ? 1 : max(w.shape[(outputAxis + 1)...].reduce(1, *), 1)
+        var out = [Float](repeating: 0, count: values.count)
+        for i in values.indices {
+            let s = fixed.scales[c == 1 ? 0 : (i / inner) % c]
+            let q = (values[i] / s).rounded(.toNearestOrEven)
+            out[i] = (q.isNaN ? 0 : min(max(q, -128), 127)) * s
+        }
+        return Tensor(shape: w.shape, floats: out)
     }
 }
