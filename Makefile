@@ -7,8 +7,13 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: run test deps venv demo build release conformance bench proto clean
 
+# Opens the TUI on the demo; without a terminal it prints the same analysis instead.
 run: deps venv demo release
-	.build/release/qscope run .cache/demo/model.onnx --labels scripts/orientation_labels.txt
+	@if [ -t 0 ] && [ -t 1 ]; then \
+	  .build/release/qscope open .cache/demo/model.onnx --config examples/pplcnet-orientation.yaml; \
+	else \
+	  .build/release/qscope analyze .cache/demo/model.onnx --config examples/pplcnet-orientation.yaml; \
+	fi
 
 test: deps venv
 	$(SWIFT) test

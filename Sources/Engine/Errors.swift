@@ -38,9 +38,9 @@ public enum QScopeError: Error, CustomStringConvertible, Equatable {
             return "the model uses \(ops.count) operator\(ops.count == 1 ? "" : "s") that qscope does not support: "
                 + list.joined(separator: "; ") + "."
         case let .nodeFailed(node, op, reason):
-            return "node '\(node)' (\(op)) failed: \(reason)."
+            return "node '\(node)' (\(op)) failed: \(reason)" + (reason.hasSuffix(".") ? "" : ".")
         case let .badInput(name, reason):
-            return "input '\(name)': \(reason)."
+            return "input '\(name)': \(reason)" + (reason.hasSuffix(".") ? "" : ".")
         case let .tooLarge(what, shape):
             let elements = shape.reduce(1.0) { $0 * Double(max($1, 0)) }
             let gib = elements * 4 / 1_073_741_824

@@ -14,7 +14,8 @@ final class BadInputTests: XCTestCase {
     func assertFails(_ args: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try CLI.run(args)
         XCTAssertEqual(r.code, 2, "exit code; stderr: \(r.stderr)", file: file, line: line)
-        XCTAssertTrue(r.stderr.hasPrefix("qscope: error: "), r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.contains("qscope: error: "), r.stderr, file: file, line: line)
+        XCTAssertEqual(r.stderr.components(separatedBy: "qscope: error: ").count, 2, "one error paragraph", file: file, line: line)
         for m in mentions { XCTAssertTrue(r.stderr.contains(m), "'\(m)' not in: \(r.stderr)", file: file, line: line) }
         XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr, file: file, line: line)
     }

@@ -22,6 +22,12 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("json"), help: "Write the per-method ranges, scales, output cosine and timings as JSON here.")
     var jsonPath: String?
 
+    @Option(name: .customLong("report"), help: ArgumentHelp("Write the per-layer report (.csv, .json or .html); repeatable.", valueName: "FILE"))
+    var reports: [String] = []
+
+    @Option(name: .customLong("fail-below"), help: "Exit with code 1 when the final output's cosine is below this.")
+    var failBelow: Double?
+
     func run() throws {
         try reportingFailures {
             var methodFlag = options
@@ -36,10 +42,25 @@ struct AnalyzeCommand: ParsableCommand {
                 q.method = kind
                 evaluations.append(try session.analyzer.evaluate(q))
             }
+            let formats = try reports.map { try ReportFormat(path: $0) }
             print(AnalyzeText.render(session: session, evaluations: evaluations, config: config), terminator: "")
+            let primary = evaluations[0]
+            let report = try ReportBuilder.build(analyzer: session.analyzer, evaluation: primary, config: config,
+                                                 modelPath: model)
+            print("")
+            print(ConsoleTable(report).text, terminator: "")
+            for (path, format) in zip(reports, formats) {
+                try format.document(for: report).write(to: path)
+                print("wrote \(path)")
+            }
             if let jsonPath {
                 try FileIO.writeAtomically(AnalyzeJSON.encode(session: session, evaluations: evaluations, config: config), to: jsonPath)
                 print("wrote \(jsonPath)")
+            }
+            if let failBelow, primary.outputCosine < failBelow {
+                FileHandle.standardError.write(Data(String(format: "qscope: output cosine %.6f is below --fail-below %g\n",
+                                                           primary.outputCosine, failBelow).utf8))
+                throw ExitCode(1)
             }
         }
     }

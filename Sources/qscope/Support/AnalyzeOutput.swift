@@ -2,7 +2,7 @@ import Diff
 import Engine
 import Foundation
 
-/// The text `qscope analyze` prints: per method the output cosine, then a per-layer table for the first.
+/// The summary `qscope analyze` prints before the layer table: samples, timings and each method's output cosine.
 enum AnalyzeText {
     static func render(session: AnalysisSession, evaluations: [QuantEvaluation], config: AnalysisConfig) -> String {
         let a = session.analyzer
@@ -15,21 +15,6 @@ enum AnalyzeText {
                 line += "  auto tried " + e.autoTrials.map { String(format: "%@ %.6f", $0.method.rawValue, $0.cosine) }.joined(separator: ", ")
             }
             s += line + "\n"
-        }
-        guard let e = evaluations.first else { return s }
-        s += "\nlayers (\(e.config.method.rawValue), float vs quantized; ! below \(config.warnThreshold), X below \(config.failThreshold))\n"
-        s += "node".padding(toLength: 36, withPad: " ", startingAt: 0) + " " + "op".padding(toLength: 18, withPad: " ", startingAt: 0)
-            + "  cosine    isolated\n"
-        for node in session.analyzer.floatExecutor.plan {
-            for out in node.outputs where !out.isEmpty {
-                guard let m = e.accumulated[out] else { continue }
-                let cos = m.cosineSimilarity
-                let mark = cos < config.failThreshold ? "X" : cos < config.warnThreshold ? "!" : " "
-                let iso = e.isolated[out].map { String(format: "%.6f", $0.cosineSimilarity) } ?? "–"
-                s += String(node.name.prefix(36)).padding(toLength: 36, withPad: " ", startingAt: 0) + " "
-                    + node.opType.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + String(format: "  %.6f  ", cos) + iso + " " + mark + "\n"
-            }
         }
         return s
     }

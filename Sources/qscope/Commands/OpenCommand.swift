@@ -1,0 +1,125 @@
+import ArgumentParser
+import Diff
+import Engine
+import Foundation
+import TUI
+
+/// `qscope open` (and plain `qscope MODEL`): the interactive view.
+struct OpenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "open",
+        abstract: "Open the interactive layer-by-layer view (ncurses).")
+
+    @Argument(help: "The ONNX model file.")
+    var model: String
+
+    @OptionGroup var options: AnalysisOptions
+
+    @Option(help: "A TOML colour theme file (see themes/).")
+    var theme: String?
+
+    func run() throws {
+        try reportingFailures {
+            let config = try options.resolved()
+            let loaded = try ModelLoader.load(path: model)
+            _ = try Executor(model: loaded)  // unsupported operators and graph errors fail before the screen opens
+            let state = OpenState(model: loaded, config: config, path: model)
+            var session = TUIApp.defaultSession(loaded)
+            session.calibration = TUIBridge.method(config.quantization.method)
+            session.perChannel = config.quantization.perChannel
+            do {
+                try TUIApp.run(model: loaded, session: session, themeFile: theme, hooks: state.hooks(session: session))
+            } catch let e as QScopeError {
+                throw e
+            } catch {
+                throw QScopeError.usage("\(error)")
+            }
+        }
+    }
+}
+
+/// What the background jobs of the TUI share: the analyzer (made once) and the latest evaluation.
+final class OpenState: @unchecked Sendable {
+    let model: Model
+    let config: AnalysisConfig
+    let path: String
+    private let lock = NSLock()
+    private var analyzer: QuantAnalyzer?
+    private var evaluation: QuantEvaluation?
+    private var report: AnalysisReport?
+    private var base: [LayerInfo] = []
+
+    init(model: Model, config: AnalysisConfig, path: String) {
+        self.model = model
+        self.config = config
+        self.path = path
+    }
+
+    func hooks(session: SessionInfo) -> TUIHooks {
+        TUIHooks(
+            recompute: { [self] request, ctx in try recompute(request, ctx) },
+            export: { [self] format, file, _, _ in try export(format, file) },
+            start: { [self] ctx in try start(session, ctx) })
+    }
+
+    private func start(_ session: SessionInfo, _ ctx: JobContext) throws {
+        ctx.progress(.quantized, 0, "reading data")
+        let data = try AnalysisData.open(model: model, config: config)
+        let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation) { label, done, total in
+            ctx.progress(.quantized, Double(done) / Double(max(total, 1)) * 0.8, "\(label) \(done)/\(total)")
+        }
+        try ctx.checkCancelled()
+        var shapes: [String: [Int]] = [:]
+        for (name, t) in analyzer.floatActivations.first ?? [:] { shapes[name] = t.shape }
+        lock.withLock {
+            self.analyzer = analyzer
+            self.base = (try? LayerInfoBuilder.build(model: model, shapes: shapes)) ?? []
+        }
+        var s = session
+        s.calibrationSamples = analyzer.calibrationSamples
+        s.evalSamples = analyzer.evalFeeds.count
+        ctx.post(.sessionUpdated(s))
+        for w in data.warnings { ctx.post(.message(w, isError: false)) }
+        ctx.post(.stage(.float, .ready))
+        let layers = try evaluate(config.quantization, ctx)
+        ctx.post(.layersUpdated(layers))
+        ctx.post(.stage(.quantized, .ready))
+    }
+
+    private func recompute(_ request: RecomputeRequest, _ ctx: JobContext) throws -> [LayerInfo] {
+        var q = config.quantization
+        q.method = TUIBridge.method(request.method)
+        q.perChannel = request.perChannel
+        let names = lock.withLock { base.filter { request.cpuFallback.contains($0.index) }.map(\.name) }
+        q.floatNodes = config.quantization.floatNodes.union(names)
+        return try evaluate(q, ctx)
+    }
+
+    private func evaluate(_ q: QuantizationConfig, _ ctx: JobContext) throws -> [LayerInfo] {
+        guard let analyzer = lock.withLock({ self.analyzer }) else {
+            throw QScopeError.usage("the float pass has not finished yet")
+        }
+        ctx.progress(.quantized, 0.85, "quantizing (\(q.method.rawValue))")
+        let e = try analyzer.evaluate(q)
+        try ctx.checkCancelled()
+        let report = try ReportBuilder.build(analyzer: analyzer, evaluation: e, config: config, modelPath: path)
+        let layers = lock.withLock { () -> [LayerInfo] in
+            self.evaluation = e
+            self.report = report
+            return TUIBridge.layers(base, analyzer: analyzer, evaluation: e, report: report)
+        }
+        ctx.post(.message(String(format: "%@: output cosine %.6f, recomputed in %.2f s", e.config.method.rawValue,
+                                 e.outputCosine, e.seconds), isError: false))
+        return layers
+    }
+
+    private func export(_ format: ExportFormat, _ file: String) throws -> String {
+        guard let report = lock.withLock({ self.report }) else {
+            throw QScopeError.usage("nothing to export yet: the quantized stage is still being computed")
+        }
+        let f = try ReportFormat(path: file.hasSuffix(".\(format.rawValue)") ? file : file + ".\(format.rawValue)")
+        let target = file.hasSuffix(".\(format.rawValue)") ? file : file + ".\(format.rawValue)"
+        try f.document(for: report).write(to: target)
+        return "wrote \(target)"
+    }
+}

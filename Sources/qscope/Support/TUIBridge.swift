@@ -1,0 +1,65 @@
+import Diff
+import Engine
+import Foundation
+import TUI
+
+/// Fills the TUI's layer view models from an evaluated quantized stage.
+enum TUIBridge {
+    static func method(_ m: TUI.CalibrationMethod) -> CalibrationMethodKind { CalibrationMethodKind(rawValue: m.rawValue) ?? .max }
+    static func method(_ m: CalibrationMethodKind) -> TUI.CalibrationMethod { TUI.CalibrationMethod(rawValue: m.rawValue) ?? .max }
+
+    static func values(_ m: TensorMetrics) -> MetricValues {
+        MetricValues(cosine: m.cosineSimilarity, relativeL2: m.relativeDistance, maxAbsError: m.maxAbsError,
+                     mse: m.meanSquaredError, sqnrDB: m.sqnrDB)
+    }
+
+    /// The layers with float/quantized metrics, quantization parameters, histograms and the ranking's verdict.
+    static func layers(_ base: [LayerInfo], analyzer: QuantAnalyzer, evaluation: QuantEvaluation,
+                       report: AnalysisReport) -> [LayerInfo] {
+        let pair = TUI.StagePair(.float, .quantized)
+        var verdict: [String: Suspicion] = [:]
+        for s in report.suspicious {
+            if s.kinds.contains(.dropPoint) || s.kinds.contains(.highIsolatedError) { verdict[s.nodeName] = .dropPoint }
+            else if s.kinds.contains(.fail) { verdict[s.nodeName] = .fail }
+            else if s.kinds.contains(.warn) { verdict[s.nodeName] = .warn }
+        }
+        let weights = Dictionary(evaluation.stage.weights.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
+        return base.map { layer in
+            var l = layer
+            guard let out = l.outputs.first(where: { !$0.isEmpty }) else { return l }
+            var m = LayerPairMetrics()
+            m.accumulated = evaluation.accumulated[out].map(values)
+            m.isolated = evaluation.isolated[out].map(values)
+            m.suspicion = verdict[l.name]
+            if m.accumulated != nil { l.metrics[pair] = m } else { l.metrics[pair] = nil }
+            l.placement = evaluation.config.floatNodes.contains(l.name) ? .cpu : nil
+            if let p = evaluation.stage.activationParams[out], let r = evaluation.stage.ranges[out] {
+                l.quant = TUI.QuantParams(outputScale: Double(p.scale), outputZeroPoint: Int(p.zeroPoint),
+                                          range: Double(min(r.min, 0))...Double(max(r.max, 0)),
+                                          weightScales: weights[l.name]?.scales.map(Double.init) ?? [])
+            } else {
+                l.quant = nil
+            }
+            if let stats = analyzer.statistics.statistics[out] {
+                l.histogram = histogram(stats.signedHistogram, clip: evaluation.stage.ranges[out],
+                                        step: evaluation.stage.activationParams[out].map { Double($0.scale) })
+            }
+            return l
+        }
+    }
+
+    /// The signed histogram merged down to 128 columns.
+    static func histogram(_ h: Engine.Histogram, clip: CalibrationRange?, step: Double?) -> TUI.Histogram? {
+        guard h.total > 0, h.limit > 0 else { return nil }
+        let columns = 128
+        let per = max(1, h.binCount / columns)
+        var counts: [Int] = []
+        var i = 0
+        while i < h.binCount {
+            counts.append(Int(h.counts[i..<min(i + per, h.binCount)].reduce(0, +)))
+            i += per
+        }
+        return TUI.Histogram(lower: Double(h.lowerLimit), upper: Double(h.limit), counts: counts,
+                             clip: clip.map { Double($0.min)...Double($0.max) }, step: step)
+    }
+}
