@@ -251,3 +251,124 @@ final class HybridKernelTests: XCTestCase {
         }
     }
 }
+
+/// Collects every reported tensor by name.
+final class HybridRecorder: ExecutionObserver {
+    var tensors: [String: Tensor] = [:]
+    var order: [String] = []
+    func didProduce(_ name: String, _ tensor: Tensor, by node: Node) {
+        tensors[name] = tensor
+        order.append(name)
+    }
+}
+
+final class HybridStageTests: XCTestCase {
+    /// A small CNN touching every accelerator kernel and a few CPU operators.
+    static func smallCNN() -> Model {
+        var rng = HybridRandom(seed: 31)
+        func w(_ s: [Int], _ scale: Float) -> Tensor { rng.tensor(s, -scale, scale) }
+        let inits: [String: Tensor] = [
+            "w1": w([8, 3, 3, 3], 0.4), "b1": w([8], 0.1),
+            "w2": w([8, 1, 3, 3], 0.5), "b2": w([8], 0.1),
+            "w3": w([8, 8, 1, 1], 0.4), "b3": w([8], 0.1),
+            "wf": w([10, 16], 0.4), "bf": w([10], 0.1),
+            "scales": Tensor(shape: [4], floats: [1, 1, 2, 2]),
+            "six": Tensor(scalar: 6), "zero": Tensor(scalar: 0),
+        ]
+        let nodes = [
+            Node(name: "c1", opType: "Conv", inputs: ["x", "w1", "b1"], outputs: ["c1"], attributes: ["pads": .ints([1, 1, 1, 1])]),
+            Node(name: "r1", opType: "Relu", inputs: ["c1"], outputs: ["a1"]),
+            Node(name: "c2", opType: "Conv", inputs: ["a1", "w2", "b2"], outputs: ["c2"],
+                 attributes: ["pads": .ints([1, 1, 1, 1]), "group": .int(8)]),
+            Node(name: "clip", opType: "Clip", inputs: ["c2", "zero", "six"], outputs: ["a2"]),
+            Node(name: "add", opType: "Add", inputs: ["a1", "a2"], outputs: ["a3"]),
+            Node(name: "mp", opType: "MaxPool", inputs: ["a3"], outputs: ["a4"],
+                 attributes: ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]),
+            Node(name: "c3", opType: "Conv", inputs: ["a4", "w3", "b3"], outputs: ["c3"]),
+            Node(name: "sg", opType: "Sigmoid", inputs: ["c3"], outputs: ["a5"]),
+            Node(name: "mul", opType: "Mul", inputs: ["a4", "a5"], outputs: ["a6"]),
+            Node(name: "up", opType: "Resize", inputs: ["a6", "", "scales"], outputs: ["a7"], attributes: ["mode": .string("nearest")]),
+            Node(name: "cat", opType: "Concat", inputs: ["a7", "a1"], outputs: ["a8"], attributes: ["axis": .int(1)]),
+            Node(name: "gap", opType: "GlobalAveragePool", inputs: ["a8"], outputs: ["a9"]),
+            Node(name: "fl", opType: "Flatten", inputs: ["a9"], outputs: ["a10"]),
+            Node(name: "fc", opType: "Gemm", inputs: ["a10", "wf", "bf"], outputs: ["logits"], attributes: ["transB": .int(1)]),
+            Node(name: "sm", opType: "Softmax", inputs: ["logits"], outputs: ["probs"]),
+        ]
+        return hybridModel(nodes, inputs: [("x", [1, 3, 16, 16])], outputs: ["probs", "logits"], initializers: inits)
+    }
+
+    /// Calibrates on a few random inputs and builds the quantized stage.
+    static func quantize(_ model: Model, inputShape: [Int], scheme: QuantScheme = .int8Symmetric,
+                         samples: Int = 4) throws -> QuantizedStage {
+        let executor = try Executor(model: model)
+        let collector = CalibrationCollector()
+        var rng = HybridRandom(seed: 41)
+        let name = model.graph.inputs[0].name
+        for _ in 0..<samples {
+            let feeds = [name: rng.tensor(inputShape)]
+            collector.record(inputs: feeds)
+            _ = try executor.run(feeds, observer: collector)
+        }
+        var config = QuantizationConfig()
+        config.activationScheme = scheme
+        return try QuantizedStage(floatModel: model, statistics: collector, config: config)
+    }
+
+    func testSmallCNNAgreesWithTheQuantizedStage() throws {
+        let model = Self.smallCNN()
+        for scheme in QuantScheme.allCases {
+            let stage = try Self.quantize(model, inputShape: [1, 3, 16, 16], scheme: scheme)
+            let partition = try HybridStage.partition(floatModel: model, quantized: stage)
+            XCTAssertEqual(partition.reasons["fl"], "operator Flatten is not supported by target 'generic-npu'")
+            XCTAssertEqual(partition.reasons["sm"], "operator Softmax is not supported by target 'generic-npu'")
+            for n in ["c1", "r1", "c2", "clip", "add", "mp", "c3", "sg", "mul", "up", "cat", "gap", "fc"] {
+                XCTAssertEqual(partition.placement[n], .accelerator, "\(n): \(partition.reasons[n] ?? "")")
+            }
+            let hybrid = try HybridStage(floatModel: model, quantized: stage, partition: partition)
+            var rng = HybridRandom(seed: 99)
+            let feeds = ["x": rng.tensor([1, 3, 16, 16])]
+            let hybridSeen = HybridRecorder(), quantSeen = HybridRecorder(), floatSeen = HybridRecorder()
+            let h = try hybrid.run(feeds, observer: hybridSeen)
+            let q = try stage.run(feeds, observer: quantSeen)
+            _ = try Executor(model: model).run(feeds, observer: floatSeen)
+            // Every tensor of the float run is reported, by name, in the same order.
+            XCTAssertEqual(hybridSeen.order, floatSeen.order)
+            for name in ["logits", "probs", "a8", "a3"] {
+                let c = try hybridCosine(hybridSeen.tensors[name]!, quantSeen.tensors[name]!)
+                print("hybrid vs quantized \(scheme.rawValue) \(name): cosine \(c)")
+                XCTAssertGreaterThanOrEqual(c, 0.99, "\(scheme) \(name)")
+            }
+            XCTAssertGreaterThanOrEqual(try hybridCosine(h["logits"]!, q["logits"]!), 0.99)
+            // Deterministic: the same bytes twice.
+            let again = try hybrid.run(feeds)
+            XCTAssertEqual(try again["logits"]!.floats(), try h["logits"]!.floats())
+            XCTAssertEqual(try again["probs"]!.floats(), try h["probs"]!.floats())
+        }
+    }
+
+    func testOpsCoverModel() throws {
+        let model = try ModelLoader.load(path: CalibFixtures.path("ops_cover.onnx"))
+        let stage = try Self.quantize(model, inputShape: [1, 3, 32, 32])
+        let partition = try HybridStage.partition(floatModel: model, quantized: stage)
+        XCTAssertFalse(partition.acceleratorNodes.isEmpty)
+        for (node, place) in partition.placement where place == .cpu { XCTAssertNotNil(partition.reasons[node], node) }
+        let hybrid = try HybridStage(floatModel: model, quantized: stage, partition: partition)
+        let input = try TensorProtoCodec.read(path: CalibFixtures.path("ops_cover_input.pb")).tensor
+        let feeds = [model.graph.inputs[0].name: input]
+        let seen = HybridRecorder()
+        let h = try hybrid.run(feeds, observer: seen)
+        let q = try stage.run(feeds)
+        let floatSeen = HybridRecorder()
+        _ = try Executor(model: model).run(feeds, observer: floatSeen)
+        XCTAssertEqual(seen.order, floatSeen.order)
+        print("ops_cover: \(partition.acceleratorNodes.count) of \(partition.placement.count) nodes on the accelerator")
+        for o in model.graph.outputs.map(\.name) {
+            guard case .float = h[o]!.data else { continue }
+            let c = try hybridCosine(h[o]!, q[o]!)
+            print("ops_cover hybrid vs quantized \(o): cosine \(c)")
+            XCTAssertGreaterThanOrEqual(c, 0.99, o)
+        }
+        let again = try hybrid.run(feeds)
+        for o in h.keys { XCTAssertEqual(again[o]!.asFloats(), h[o]!.asFloats(), o) }
+    }
+}
