@@ -43,8 +43,6 @@ public final class HybridStage {
         let plan = order.map { graph.nodes[$0] }
         let points = quantized.points
         let params = quantized.activationParams
-        var byOutput: [String: Node] = [:]
-        for n in graph.nodes { for o in n.outputs where !o.isEmpty { byOutput[o] = n } }
         var consumersOf: [String: [Node]] = [:]
         for n in graph.nodes { for i in n.inputs where !i.isEmpty { consumersOf[i, default: []].append(n) } }
         let graphOutputs = Set(graph.outputs.map(\.name))
@@ -101,7 +99,6 @@ public final class HybridStage {
             built.append(Step(node: node, kind: kind, dataInputs: data, storeAs: storeAs, release: Array(release).sorted()))
         }
         steps = built
-        _ = byOutput
     }
 
     /// Builds the partition for a quantized stage on `target` (nodes in the stage's `floatNodes` stay on the CPU).

@@ -20,6 +20,10 @@ struct HybridRandom {
     mutating func tensor(_ shape: [Int], _ lo: Float = -1, _ hi: Float = 1) -> Tensor {
         Tensor(shape: shape, floats: floats(shape.reduce(1, *), lo, hi))
     }
+    /// Standard normal values.
+    mutating func gaussian(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, floats: (0..<shape.reduce(1, *)).map { _ in Float(rng.gaussian()) })
+    }
     /// Random levels within `params`.
     mutating func levels(_ shape: [Int], _ p: QuantParams) -> QTensor {
         QTensor(shape: shape, levels: (0..<shape.reduce(1, *)).map { _ in Int32(int(Int(p.qmin)...Int(p.qmax))) }, params: p)
