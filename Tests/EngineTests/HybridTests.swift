@@ -209,6 +209,22 @@ final class HybridKernelTests: XCTestCase {
         XCTAssertEqual(cy.levels[2], pa.quantize(pb.dequantize(b.levels[0])))
     }
 
+    func testResizeNearestCopiesLevels() throws {
+        var rng = HybridRandom(seed: 26)
+        let x = rng.levels([1, 2, 3, 3], uint8In)
+        let node = Node(name: "r", opType: "Resize", inputs: ["x", "", "s"], outputs: ["y"], attributes: ["mode": .string("nearest")])
+        let scales = Tensor(shape: [4], floats: [1, 1, 2, 2])
+        let kernel = try HybridOps.kernel(context(node, constants: [2: scales], input: uint8In, output: uint8In))
+        XCTAssertTrue(kernel is GatherKernel)
+        let y = try kernel.run([.quant(x), nil, .float(scales)], wantPreActivation: false).outputs[0]
+        XCTAssertEqual(y.shape, [1, 2, 6, 6])
+        for c in 0..<2 {
+            for oy in 0..<6 {
+                for ox in 0..<6 { XCTAssertEqual(y.levels[(c * 6 + oy) * 6 + ox], x.levels[(c * 3 + oy / 2) * 3 + ox / 2]) }
+            }
+        }
+    }
+
     func testPoolsMatchFloatWithinOneStep() throws {
         var rng = HybridRandom(seed: 25)
         let x = rng.levels([1, 2, 7, 7], uint8In)
@@ -341,6 +357,16 @@ final class HybridStageTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(c, 0.99, "\(scheme) \(name)")
             }
             XCTAssertGreaterThanOrEqual(try hybridCosine(h["logits"]!, q["logits"]!), 0.99)
+            // The first layer sees identical inputs, weights and biases in both stages: the integer
+            // requantization lands on the fake-quant level or (on near-ties) one level off.
+            let a1 = try hybridSeen.tensors["a1"]!.floats(), qa1 = try quantSeen.tensors["a1"]!.floats()
+            let step = stage.activationParams["a1"]!.scale
+            var off = 0
+            for i in a1.indices {
+                XCTAssertLessThanOrEqual(abs(a1[i] - qa1[i]), step * 1.001, "a1[\(i)]")
+                if abs(a1[i] - qa1[i]) > step / 2 { off += 1 }
+            }
+            XCTAssertLessThan(off, a1.count / 100, "more than 1% of a1 off by one level")
             // Deterministic: the same bytes twice.
             let again = try hybrid.run(feeds)
             XCTAssertEqual(try again["logits"]!.floats(), try h["logits"]!.floats())
