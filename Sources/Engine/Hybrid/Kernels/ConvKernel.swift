@@ -64,26 +64,36 @@ final class ConvKernel: AccKernel {
                          preActivation: pre.map { Tensor(shape: shape, floats: $0) })
     }
 
-    /// One input channel per group: a direct integer loop.
+    /// One input channel per group: a direct integer loop over the window rows and columns that fall inside
+    /// the input (padding contributes level zero after centering).
     private func depthwise(_ x: [Int32], _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
-        for b in 0..<n {
-            for ch in 0..<c {
-                let xBase = (b * c + ch) * h * wd, wBase = ch * kh * kw, oBase = (b * c + ch) * out[0] * out[1]
-                for oy in 0..<out[0] {
-                    for ox in 0..<out[1] {
-                        var sum: Int32 = 0
-                        for ky in 0..<kh {
-                            let iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0]
-                            guard iy >= 0, iy < h else { continue }
-                            for kx in 0..<kw {
-                                let ix = ox * win.strides[1] - win.pads[1] + kx * win.dilations[1]
-                                guard ix >= 0, ix < wd else { continue }
-                                sum &+= x[xBase + iy * wd + ix] &* Int32(layer.weights[wBase + ky * kw + kx])
+        let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
+        let weights = layer.weights.map { Int32($0) }
+        x.withUnsafeBufferPointer { xp in
+            weights.withUnsafeBufferPointer { wp in
+                acc.withUnsafeMutableBufferPointer { ap in
+                    for b in 0..<n {
+                        for ch in 0..<c {
+                            let xBase = (b * c + ch) * h * wd, wBase = ch * kh * kw, oBase = (b * c + ch) * out[0] * out[1]
+                            for oy in 0..<out[0] {
+                                for ox in 0..<out[1] {
+                                    var sum: Int32 = 0
+                                    for ky in 0..<kh {
+                                        let iy = oy * sy - py + ky * dy
+                                        if iy < 0 || iy >= h { continue }
+                                        let row = xBase + iy * wd, wRow = wBase + ky * kw
+                                        for kx in 0..<kw {
+                                            let ix = ox * sx - px + kx * dx
+                                            if ix < 0 || ix >= wd { continue }
+                                            sum &+= xp[row + ix] &* wp[wRow + kx]
+                                        }
+                                    }
+                                    ap[oBase + oy * out[1] + ox] = sum
+                                }
                             }
                         }
-                        acc[oBase + oy * out[1] + ox] = sum
                     }
                 }
             }
@@ -101,17 +111,27 @@ final class ConvKernel: AccKernel {
         var cols = [Float](repeating: 0, count: try Tensor.elementCount([k, plane], what: "the im2col buffer"))
         for b in 0..<n {
             for g in 0..<group {
-                for ci in 0..<cg {
-                    let xBase = (b * c + g * cg + ci) * h * wd
-                    for ky in 0..<kh {
-                        for kx in 0..<kw {
-                            let row = ((ci * kh + ky) * kw + kx) * plane
-                            for oy in 0..<out[0] {
-                                let iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0]
-                                for ox in 0..<out[1] {
-                                    let ix = ox * win.strides[1] - win.pads[1] + kx * win.dilations[1]
-                                    cols[row + oy * out[1] + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd)
-                                        ? Float(x[xBase + iy * wd + ix]) : 0
+                x.withUnsafeBufferPointer { xp in
+                    cols.withUnsafeMutableBufferPointer { cp in
+                        for ci in 0..<cg {
+                            let xBase = (b * c + g * cg + ci) * h * wd
+                            for ky in 0..<kh {
+                                for kx in 0..<kw {
+                                    let row = ((ci * kh + ky) * kw + kx) * plane
+                                    let offX = kx * win.dilations[1] - win.pads[1]
+                                    for oy in 0..<out[0] {
+                                        let iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0]
+                                        let dst = row + oy * out[1]
+                                        if iy < 0 || iy >= h {
+                                            for ox in 0..<out[1] { cp[dst + ox] = 0 }
+                                            continue
+                                        }
+                                        let src = xBase + iy * wd
+                                        for ox in 0..<out[1] {
+                                            let ix = ox * win.strides[1] + offX
+                                            cp[dst + ox] = (ix >= 0 && ix < wd) ? Float(xp[src + ix]) : 0
+                                        }
+                                    }
                                 }
                             }
                         }
