@@ -374,6 +374,25 @@ final class HybridStageTests: XCTestCase {
         }
     }
 
+    func testHalfToEvenTargetAndAllCPUPartition() throws {
+        let model = Self.smallCNN()
+        let stage = try Self.quantize(model, inputShape: [1, 3, 16, 16])
+        var target = TargetDescription.default
+        target.rounding = .halfToEven
+        let partition = try HybridStage.partition(floatModel: model, quantized: stage, target: target)
+        let hybrid = try HybridStage(floatModel: model, quantized: stage, partition: partition, target: target)
+        var rng = HybridRandom(seed: 98)
+        let feeds = ["x": rng.tensor([1, 3, 16, 16])]
+        let q = try stage.run(feeds)
+        XCTAssertGreaterThanOrEqual(try hybridCosine(try hybrid.run(feeds)["logits"]!, q["logits"]!), 0.99)
+        // With every node on the CPU the hybrid stage is the float model.
+        let cpu = Partition(placement: Dictionary(uniqueKeysWithValues: model.graph.nodes.map { ($0.name, Placement.cpu) }),
+                            reasons: Dictionary(uniqueKeysWithValues: model.graph.nodes.map { ($0.name, "test") }))
+        let allCPU = try HybridStage(floatModel: model, quantized: stage, partition: cpu)
+        let f = try Executor(model: model).run(feeds)
+        XCTAssertEqual(try allCPU.run(feeds)["logits"]!.floats(), try f["logits"]!.floats())
+    }
+
     func testOpsCoverModel() throws {
         let model = try ModelLoader.load(path: CalibFixtures.path("ops_cover.onnx"))
         // The fixture's input is standard normal: calibrate on the same distribution.

@@ -102,6 +102,24 @@ final class PartitionTests: XCTestCase {
         XCTAssertEqual(p.placement["r2"], .accelerator)
     }
 
+    func testTargetFileFromDisk() throws {
+        let dir = try calibTempDirectory(self)
+        let path = dir + "/npu.json"
+        try #"{"name": "tiny", "rounding": "half_to_even", "run_on_cpu": ["s2"], "operators": {"Sigmoid": {"via": "lut"}}}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let target = try TargetDescription.load(path: path)
+        XCTAssertEqual(target.rounding, .halfToEven)
+        let model = hybridModel([
+            Node(name: "s1", opType: "Sigmoid", inputs: ["x"], outputs: ["a"]),
+            Node(name: "s2", opType: "Sigmoid", inputs: ["a"], outputs: ["b"]),
+            Node(name: "t", opType: "Tanh", inputs: ["b"], outputs: ["c"]),
+        ], inputs: [("x", [4])], outputs: ["c"])
+        let p = try partition(model, target: target)
+        XCTAssertEqual(p.reasons["s1"], "isolated between CPU nodes")
+        XCTAssertEqual(p.reasons["s2"], "listed in run_on_cpu")
+        XCTAssertEqual(p.reasons["t"], "operator Tanh is not supported by target 'tiny'")
+    }
+
     func testSingleNodeGraphStaysOnTheAccelerator() throws {
         let model = hybridModel([Node(name: "s", opType: "Sigmoid", inputs: ["x"], outputs: ["y"])],
                                 inputs: [("x", [4])], outputs: ["y"])
