@@ -1,0 +1,176 @@
+/// The simulated hybrid stage: what an int8 accelerator plus a CPU really compute. Accelerator nodes run
+/// integer kernels on integer tensors (a float tensor is quantized where it enters an accelerator subgraph
+/// and dequantized where it leaves); CPU nodes run the float reference operators. Every tensor is reported to
+/// the observer under its original name as float (integer tensors dequantized), so the run lines up with the
+/// float and fake-quant runs. A layer with a fused Relu/Clip reports its output before the activation (its
+/// int32 accumulator in real units). Runs are deterministic.
+public final class HybridStage {
+    public let partition: Partition
+    public let target: TargetDescription
+    /// The float model the stage runs.
+    public let model: Model
+
+    private enum Kind {
+        case cpu(Operator)
+        case accelerator(AccKernel)
+        /// A Relu/Clip computed by the preceding layer's requantization: its output already exists.
+        case fusedActivation
+    }
+
+    private struct Step {
+        let node: Node
+        let kind: Kind
+        /// Integer inputs (position -> parameters).
+        let dataInputs: [Int: QuantParams]
+        /// Where each output is stored: the output's own name, or the fused activation's output.
+        let storeAs: [String]
+        /// Names whose last reader is this step.
+        let release: [String]
+    }
+
+    private let steps: [Step]
+
+    /// - Parameters:
+    ///   - quantized: the fake-quant stage whose activation parameters and weight scales the accelerator uses.
+    ///   - partition: the placement, e.g. `HybridStage.partition(...)`.
+    public init(floatModel: Model, quantized: QuantizedStage, partition: Partition,
+                target: TargetDescription = .default) throws {
+        model = floatModel
+        self.partition = partition
+        self.target = target
+        let graph = floatModel.graph
+        let order = try GraphPlanner.topologicalOrder(graph)
+        let plan = order.map { graph.nodes[$0] }
+        let points = quantized.points
+        let params = quantized.activationParams
+        var consumersOf: [String: [Node]] = [:]
+        for n in graph.nodes { for i in n.inputs where !i.isEmpty { consumersOf[i, default: []].append(n) } }
+        let graphOutputs = Set(graph.outputs.map(\.name))
+        var lastUse: [String: Int] = [:]
+        for (k, n) in plan.enumerated() { for i in n.inputs where !i.isEmpty { lastUse[i] = k } }
+
+        func constants(_ node: Node) -> [Int: Tensor] {
+            var c: [Int: Tensor] = [:]
+            for (k, name) in node.inputs.enumerated() where !name.isEmpty { c[k] = graph.initializers[name] }
+            return c
+        }
+
+        var built: [Step] = []
+        for (k, node) in plan.enumerated() {
+            let release = Set(node.inputs.filter { !$0.isEmpty && lastUse[$0] == k && !graphOutputs.contains($0) })
+            let onAccelerator = partition.placement[node.name] == .accelerator
+            var kind: Kind
+            var data: [Int: QuantParams] = [:]
+            var storeAs = node.outputs
+            do {
+                if !onAccelerator {
+                    kind = .cpu(try OperatorRegistry.make(BuildContext(node: node, opset: floatModel.opset, constants: constants(node))))
+                } else if let first = node.inputs.first, points.fusedInto[first] == node.name {
+                    kind = .fusedActivation
+                } else {
+                    let dataNames = Set(HybridOps.dataInputs(node, initializers: graph.initializers))
+                    for (i, name) in node.inputs.enumerated() where dataNames.contains(name) {
+                        guard let p = params[name] else { throw OpError("input '\(name)' has no quantization parameters") }
+                        data[i] = p
+                    }
+                    var outParams: [QuantParams] = []
+                    var fused: FusedActivation?
+                    for (j, o) in node.outputs.enumerated() where !o.isEmpty {
+                        if let p = params[o] {
+                            outParams.append(p)
+                        } else if let actName = points.fusedInto[o], let act = consumersOf[o]?.first(where: { $0.name == actName }),
+                                  let actOut = act.outputs.first, let p = params[actOut] {
+                            outParams.append(p)
+                            fused = try HybridOps.activation(act, constants(act), opset: floatModel.opset)
+                            storeAs[j] = actOut
+                        } else {
+                            throw OpError("output '\(o)' has no quantization parameters")
+                        }
+                    }
+                    let ctx = KernelContext(node: node, opset: floatModel.opset, constants: constants(node),
+                                            inputParams: data, outputParams: outParams, fused: fused,
+                                            layer: quantized.weights.first { $0.node == node.name },
+                                            rounding: target.rounding)
+                    kind = .accelerator(try HybridOps.kernel(ctx))
+                }
+            } catch let e as OpError {
+                throw QScopeError.nodeFailed(node: node.name, op: node.qualifiedOp, reason: e.message)
+            }
+            built.append(Step(node: node, kind: kind, dataInputs: data, storeAs: storeAs, release: Array(release).sorted()))
+        }
+        steps = built
+    }
+
+    /// Builds the partition for a quantized stage on `target` (nodes in the stage's `floatNodes` stay on the CPU).
+    public static func partition(floatModel: Model, quantized: QuantizedStage,
+                                 target: TargetDescription = .default) throws -> Partition {
+        try Partition(model: floatModel, target: target, points: quantized.points,
+                      activationParams: quantized.activationParams, runOnCPU: quantized.config.floatNodes)
+    }
+
+    /// Runs one sample; returns the graph outputs as float.
+    public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil) throws -> [String: Tensor] {
+        try InputValidator.validate(feeds, against: model.graph)
+        let initializers = model.graph.initializers
+        var values: [String: HybridValue] = [:]
+        for (name, t) in feeds { values[name] = .float(t) }
+        func value(_ name: String) -> HybridValue? {
+            if name.isEmpty { return nil }
+            return values[name] ?? initializers[name].map { .float($0) }
+        }
+        for step in steps {
+            let node = step.node
+            do {
+                switch step.kind {
+                case .cpu(let op):
+                    let outs = try op.run(node.inputs.map { value($0)?.real })
+                    for (k, name) in node.outputs.enumerated() where !name.isEmpty {
+                        guard k < outs.count else { throw OpError("it produced \(outs.count) outputs but the graph reads output \(k)") }
+                        values[name] = .float(outs[k])
+                        observer?.didProduce(name, outs[k], by: node)
+                    }
+                case .accelerator(let kernel):
+                    var inputs: [HybridValue?] = node.inputs.map(value)
+                    for (i, p) in step.dataInputs {
+                        switch inputs[i] {
+                        case .float(let t)?: inputs[i] = .quant(try QTensor.quantize(t, p))   // entering the accelerator
+                        case .quant(let q)?: if q.params != p { inputs[i] = .quant(q.requantized(to: p, rounding: target.rounding)) }
+                        case nil: throw OpError("input '\(node.inputs[i])' is missing")
+                        }
+                    }
+                    let fused = step.storeAs != node.outputs
+                    let result = try kernel.run(inputs, wantPreActivation: fused && observer != nil)
+                    var j = 0
+                    for (k, name) in node.outputs.enumerated() where !name.isEmpty {
+                        guard j < result.outputs.count else { throw OpError("the kernel produced too few outputs") }
+                        let q = result.outputs[j]
+                        j += 1
+                        values[step.storeAs[k]] = .quant(q)
+                        if step.storeAs[k] != name {
+                            if let pre = result.preActivation { observer?.didProduce(name, pre, by: node) }
+                        } else {
+                            observer?.didProduce(name, q.dequantized(), by: node)
+                        }
+                    }
+                case .fusedActivation:
+                    for name in node.outputs where !name.isEmpty {
+                        guard let v = values[name] else { throw OpError("the fused layer did not produce '\(name)'") }
+                        observer?.didProduce(name, v.real, by: node)
+                    }
+                }
+            } catch let e as OpError {
+                throw QScopeError.nodeFailed(node: node.name, op: node.qualifiedOp, reason: e.message)
+            } catch let e as QScopeError {
+                if case .nodeFailed = e { throw e }
+                throw QScopeError.nodeFailed(node: node.name, op: node.qualifiedOp, reason: e.description)
+            }
+            for name in step.release { values[name] = nil }
+        }
+        var result: [String: Tensor] = [:]
+        for o in model.graph.outputs {
+            guard let v = value(o.name) else { throw QScopeError.invalidGraph("graph output '\(o.name)' was not produced") }
+            result[o.name] = v.real
+        }
+        return result
+    }
+}
