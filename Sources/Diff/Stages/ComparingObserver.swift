@@ -23,3 +23,14 @@ public final class ComparingObserver: ExecutionObserver {
     /// The accumulated result per tensor.
     public var results: [String: TensorMetrics] { metrics.mapValues(\.result) }
 }
+
+/// Passes every produced tensor to several observers.
+public final class ObserverFanout: ExecutionObserver {
+    let observers: [ExecutionObserver]
+
+    public init(_ observers: [ExecutionObserver]) { self.observers = observers }
+
+    public func didProduce(_ name: String, _ tensor: Tensor, by node: Node) {
+        for o in observers { o.didProduce(name, tensor, by: node) }
+    }
+}

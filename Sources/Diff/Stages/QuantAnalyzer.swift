@@ -13,13 +13,26 @@ public struct QuantEvaluation {
     /// Per graph output.
     public let outputs: [String: TensorMetrics]
     /// Seconds to build the stage and evaluate it on the cached samples.
-    public let seconds: Double
+    public internal(set) var seconds: Double
     /// For `auto`: each tried method with its output cosine on the first evaluation sample.
     public let autoTrials: [(method: CalibrationMethodKind, cosine: Double)]
+    /// The simulated-hybrid stage, when it was built (nil with `hybridError` set when it failed).
+    public var hybrid: HybridStage? = nil
+    public var hybridError: String? = nil
+    /// Float vs hybrid, per tensor and per graph output.
+    public var hybridAccumulated: [String: TensorMetrics] = [:]
+    public var hybridOutputs: [String: TensorMetrics] = [:]
+    /// Quantized vs hybrid, per tensor.
+    public var quantizedVsHybrid: [String: TensorMetrics] = [:]
 
-    /// Mean cosine over the graph outputs.
-    public var outputCosine: Double {
-        outputs.isEmpty ? 1 : outputs.values.map(\.cosineSimilarity).reduce(0, +) / Double(outputs.count)
+    /// Mean cosine over the graph outputs (float vs quantized).
+    public var outputCosine: Double { Self.meanCosine(outputs) }
+
+    /// Mean cosine over the graph outputs, float vs hybrid (nil without a hybrid stage).
+    public var hybridOutputCosine: Double? { hybrid == nil ? nil : Self.meanCosine(hybridOutputs) }
+
+    static func meanCosine(_ m: [String: TensorMetrics]) -> Double {
+        m.isEmpty ? 1 : m.values.map(\.cosineSimilarity).reduce(0, +) / Double(m.count)
     }
 }
 
@@ -75,7 +88,8 @@ public final class QuantAnalyzer {
 
     /// Builds and evaluates the quantized stage for `config`; `auto` tries max, percentile 99.995 and kl and
     /// keeps the best output cosine on the first evaluation sample.
-    public func evaluate(_ config: QuantizationConfig, isolated: Bool = true) throws -> QuantEvaluation {
+    public func evaluate(_ config: QuantizationConfig, isolated: Bool = true, hybrid: Bool = true,
+                         target: TargetDescription = .default) throws -> QuantEvaluation {
         let t0 = Self.now()
         var chosen = config
         var trials: [(CalibrationMethodKind, Double)] = []
@@ -97,20 +111,60 @@ public final class QuantAnalyzer {
         }
         let stage = try QuantizedStage(floatModel: model, statistics: statistics, config: chosen, points: points,
                                        rangeCache: rangeCache)
+        // The hybrid stage is simulated beside the quantized one; its failure is reported, not fatal.
+        var hybridStage: HybridStage?
+        var hybridError: String?
+        if hybrid {
+            do {
+                let partition = try HybridStage.partition(floatModel: model, quantized: stage, target: target)
+                hybridStage = try HybridStage(floatModel: model, quantized: stage, partition: partition, target: target)
+            } catch {
+                hybridError = "\(error)"
+            }
+        }
         let observer = ComparingObserver()
+        let hybridVsFloat = ComparingObserver()
+        let hybridVsQuantized = ComparingObserver()
         var outputs: [String: MetricsAccumulator] = [:]
+        var hybridOutputs: [String: MetricsAccumulator] = [:]
         for (i, feeds) in evalFeeds.enumerated() {
             observer.reference = floatActivations[i]
-            let out = try stage.run(feeds, observer: observer)
-            for (name, t) in out {
-                guard case .float(let b) = t.data, case .float(let a)? = floatActivations[i][name]?.data else { continue }
-                outputs[name, default: MetricsAccumulator()].add(reference: a, candidate: b)
+            let recorder = hybridStage == nil ? nil : TensorRecorder()
+            let out = try stage.run(feeds, observer: ObserverFanout([observer as ExecutionObserver] + (recorder.map { [$0] } ?? [])))
+            accumulate(out, against: floatActivations[i], into: &outputs)
+            guard let h = hybridStage, let recorder, hybridError == nil else { continue }
+            hybridVsFloat.reference = floatActivations[i]
+            var quantizedAll = recorder.tensors
+            for (k, v) in feeds { quantizedAll[k] = v }
+            hybridVsQuantized.reference = quantizedAll
+            do {
+                let hout = try h.run(feeds, observer: ObserverFanout([hybridVsFloat, hybridVsQuantized]))
+                accumulate(hout, against: floatActivations[i], into: &hybridOutputs)
+            } catch {
+                hybridError = "\(error)"
             }
         }
         let iso = isolated ? try isolatedErrors(stage) : [:]
-        return QuantEvaluation(config: chosen, stage: stage, accumulated: observer.results, isolated: iso,
-                               outputs: outputs.mapValues(\.result), seconds: Self.now() - t0,
-                               autoTrials: trials.map { (method: $0.0, cosine: $0.1) })
+        var e = QuantEvaluation(config: chosen, stage: stage, accumulated: observer.results, isolated: iso,
+                                outputs: outputs.mapValues(\.result), seconds: 0,
+                                autoTrials: trials.map { (method: $0.0, cosine: $0.1) })
+        if hybridError == nil, let hybridStage {
+            e.hybrid = hybridStage
+            e.hybridAccumulated = hybridVsFloat.results
+            e.quantizedVsHybrid = hybridVsQuantized.results
+            e.hybridOutputs = hybridOutputs.mapValues(\.result)
+        }
+        e.hybridError = hybridError
+        e.seconds = Self.now() - t0
+        return e
+    }
+
+    private func accumulate(_ out: [String: Tensor], against reference: [String: Tensor],
+                            into acc: inout [String: MetricsAccumulator]) {
+        for (name, t) in out {
+            guard case .float(let b) = t.data, case .float(let a)? = reference[name]?.data else { continue }
+            acc[name, default: MetricsAccumulator()].add(reference: a, candidate: b)
+        }
     }
 
     private func outputCosine(_ stage: QuantizedStage, sample: Int) throws -> Double {
