@@ -1,0 +1,56 @@
+/// Replaces Shape and Size nodes whose input shape is fixed by the graph-input shapes with constants.
+///
+/// The shapes come from one run of the float model on zero-filled inputs of the given shapes (a
+/// `TensorRecorder` sees every tensor); `StaticShapes` decides which Shape nodes are data-independent. The
+/// optimized model is then specialized to those input shapes. Constant folding afterwards collapses the
+/// Shape -> Gather -> Concat -> Reshape chains that read them.
+public struct ShapeConstants: GraphPass {
+    public let name = "constant-shapes"
+    public let description = "replace Shape/Size of tensors whose shape is fixed by the input shapes with constants"
+
+    public init() {}
+
+    public func apply(_ state: inout PassState) throws {
+        var graph = state.graph
+        let order = try GraphPlanner.topologicalOrder(graph)
+        let analysis = StaticShapes.analyze(graph, order: order)
+        let candidates = graph.nodes.indices.filter { i in
+            let n = graph.nodes[i]
+            return (n.domain.isEmpty || n.domain == "ai.onnx") && StaticShapes.shapeReaders.contains(n.opType)
+                && n.inputs.count == 1 && analysis.shapes.contains(n.inputs[0]) && n.outputs.count == 1
+                && !n.outputs[0].isEmpty
+        }
+        guard !candidates.isEmpty else { return }
+
+        var feeds: [String: Tensor] = [:]
+        for info in graph.inputs {
+            guard let shape = InputValidator.concreteShape(info, override: state.inputShapes[info.name]) else {
+                state.note(name, "skipped: input '\(info.name)' has no concrete shape (declared \(info.shapeText))")
+                return
+            }
+            guard let dtype = DType(rawValue: info.elementType) ?? (info.elementType == 0 ? .float : nil) else {
+                state.note(name, "skipped: input '\(info.name)' has an element type qscope does not support")
+                return
+            }
+            feeds[info.name] = try Tensor.zeros(dtype, shape: shape)
+        }
+        let recorder = TensorRecorder()
+        do {
+            _ = try Executor(model: state.model).run(feeds, observer: recorder)
+        } catch {
+            state.note(name, "skipped: the float model did not run on zero inputs of the given shapes: \(error)")
+            return
+        }
+        var removed: Set<Int> = []
+        for i in candidates {
+            let node = graph.nodes[i]
+            guard let value = recorder.tensors[node.outputs[0]] else { continue }
+            graph.initializers[node.outputs[0]] = value
+            removed.insert(i)
+            state.note(name, "\(node.opType) '\(node.name)' is the constant \(value.int64s()) for these input shapes",
+                       nodes: [node.name])
+        }
+        graph.removeNodes(removed)
+        state.graph = graph
+    }
+}
