@@ -1,7 +1,7 @@
 /// Replaces Shape and Size nodes whose input shape is fixed by the graph-input shapes with constants.
 ///
-/// The shapes come from one run of the float model on zero-filled inputs of the given shapes (a
-/// `TensorRecorder` sees every tensor); `StaticShapes` decides which Shape nodes are data-independent. The
+/// The shapes come from one run of the float model on zero-filled inputs of the given shapes (an observer
+/// keeps the Shape outputs); `StaticShapes` decides which Shape nodes are data-independent. The
 /// optimized model is then specialized to those input shapes. Constant folding afterwards collapses the
 /// Shape -> Gather -> Concat -> Reshape chains that read them.
 public struct ShapeConstants: GraphPass {
@@ -34,7 +34,7 @@ public struct ShapeConstants: GraphPass {
             }
             feeds[info.name] = try Tensor.zeros(dtype, shape: shape)
         }
-        let recorder = TensorRecorder()
+        let recorder = SelectiveRecorder(Set(candidates.map { graph.nodes[$0].outputs[0] }))
         do {
             _ = try Executor(model: state.model).run(feeds, observer: recorder)
         } catch {
@@ -52,5 +52,17 @@ public struct ShapeConstants: GraphPass {
         }
         graph.removeNodes(removed)
         state.graph = graph
+    }
+}
+
+/// Keeps only the named tensors of a run (a full recorder would hold every activation of a large model).
+private final class SelectiveRecorder: ExecutionObserver {
+    let wanted: Set<String>
+    var tensors: [String: Tensor] = [:]
+
+    init(_ wanted: Set<String>) { self.wanted = wanted }
+
+    func didProduce(_ name: String, _ tensor: Tensor, by node: Node) {
+        if wanted.contains(name) { tensors[name] = tensor }
     }
 }
