@@ -36,7 +36,7 @@ public struct ShapeConstants: GraphPass {
         }
         let recorder = SelectiveRecorder(Set(candidates.map { graph.nodes[$0].outputs[0] }))
         do {
-            _ = try Executor(model: state.model).run(feeds, observer: recorder)
+            _ = try Executor(model: ShapeConstants.subModel(state.model, computing: candidates)).run(feeds, observer: recorder)
         } catch {
             state.note(name, "skipped: the float model did not run on zero inputs of the given shapes: \(error)")
             return
@@ -52,6 +52,29 @@ public struct ShapeConstants: GraphPass {
         }
         graph.removeNodes(removed)
         state.graph = graph
+    }
+}
+
+extension ShapeConstants {
+    /// The part of the model the given nodes depend on, with their outputs as the graph outputs: running it
+    /// costs less than the whole model and does not trip over operators the shapes do not need.
+    static func subModel(_ model: Model, computing targets: [Int]) -> Model {
+        var graph = model.graph
+        var producer: [String: Int] = [:]
+        for (i, n) in graph.nodes.enumerated() { for o in n.outputs where !o.isEmpty { producer[o] = i } }
+        var needed = Set(targets)
+        var stack = targets
+        while let i = stack.popLast() {
+            for name in graph.nodes[i].inputs {
+                if let p = producer[name], needed.insert(p).inserted { stack.append(p) }
+            }
+        }
+        graph.outputs = targets.flatMap { graph.nodes[$0].outputs }.filter { !$0.isEmpty }
+            .map { ValueInfo(name: $0, elementType: 7, dims: nil) }
+        graph.nodes = graph.nodes.enumerated().filter { needed.contains($0.offset) }.map(\.element)
+        var sub = model
+        sub.graph = graph
+        return sub
     }
 }
 
