@@ -13,7 +13,7 @@ run: deps venv demo release
 test: deps venv
 	$(SWIFT) test
 	$(SWIFT) build --product qscope-conformance
-	.build/debug/qscope-conformance "$$(.venv/bin/python scripts/fetch_onnx_tests.py)" --exclusions Tests/conformance-exclusions.txt
+	.build/debug/qscope-conformance "$$(.venv/bin/python scripts/fetch_onnx_tests.py | tail -1)" --exclusions Tests/conformance-exclusions.txt
 
 deps:
 	@scripts/install_deps.sh

@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses", pkgConfig: "ncursesw",
@@ -23,7 +24,8 @@ let package = Package(
         .systemLibrary(name: "CStb", path: "Sources/CStb", pkgConfig: "stb",
                        providers: [.apt(["libstb-dev"])]),
         .target(name: "Engine",
-                dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"), "CBLAS", "CStb"],
+                dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"), "CBLAS", "CStb",
+                               .product(name: "Yams", package: "Yams")],
                 swiftSettings: fast),
         .target(name: "Diff", dependencies: ["Engine"], swiftSettings: fast),
         .target(name: "TUI", dependencies: ["Engine", "Diff", "CNCurses"]),

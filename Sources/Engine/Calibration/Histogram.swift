@@ -1,0 +1,150 @@
+/// A fixed-size histogram whose range widens as larger values arrive, so its memory does not depend on how
+/// many values it has seen.
+///
+/// An absolute histogram covers `[0, limit]` with |x|; a signed one covers `[-limit, limit]`. The first
+/// non-zero batch sets `limit` to its largest magnitude. When a later value exceeds it, `limit` doubles (as many
+/// times as needed) and every group of 2^k old bins is merged into one new bin. Because the old bin edges are a
+/// subset of the new ones, the merge is exact: no count moves to a bin that does not contain it.
+public struct Histogram: Equatable, Sendable {
+    public let signed: Bool
+    /// Count per bin. Bin `i` of an absolute histogram covers `[i, i+1) * binWidth` (the last bin includes
+    /// `limit`); a signed one starts at `-limit`.
+    public private(set) var counts: [UInt64]
+    /// Upper end of the covered range; 0 until a non-zero value arrives (then all counts sit in the bin of 0).
+    public private(set) var limit: Float = 0
+    /// Number of values counted.
+    public private(set) var total: UInt64 = 0
+
+    public init(bins: Int = 2048, signed: Bool) {
+        precondition(bins >= 2 && bins % 2 == 0, "histogram bin count must be even and at least 2")
+        self.signed = signed
+        counts = [UInt64](repeating: 0, count: bins)
+    }
+
+    public var binCount: Int { counts.count }
+    /// Lower end of the covered range.
+    public var lowerLimit: Float { signed ? -limit : 0 }
+    public var binWidth: Double { Double(limit) * (signed ? 2 : 1) / Double(counts.count) }
+
+    /// The index of the bin holding zero.
+    public var zeroBin: Int { signed ? counts.count / 2 : 0 }
+
+    /// The lower edge of bin `i`.
+    public func edge(_ i: Int) -> Double { Double(lowerLimit) + Double(i) * binWidth }
+
+    /// Adds finite values whose largest magnitude is `absMax` (the caller computed it while scanning).
+    public mutating func add(_ values: UnsafeBufferPointer<Float>, absMax: Float) {
+        if absMax > limit { grow(to: absMax) }
+        let n = counts.count
+        if limit == 0 {
+            counts[zeroBin] += UInt64(values.count)
+            total += UInt64(values.count)
+            return
+        }
+        // Double keeps bin edges consistent with `edge(_:)` and across range doublings.
+        let perUnit = Double(n) / (Double(limit) * (signed ? 2 : 1))
+        let offset: Double = signed ? Double(limit) : 0
+        counts.withUnsafeMutableBufferPointer { c in
+            for v in values {
+                let x = signed ? Double(v) + offset : Double(abs(v))
+                // Values at the top edge (x == range) belong to the last bin; rounding may push a value a hair
+                // below the lower end, which belongs to the first.
+                let i = Int(x * perUnit)
+                c[min(max(i, 0), n - 1)] += 1
+            }
+        }
+        total += UInt64(values.count)
+    }
+
+    /// Widens the range by powers of two until it covers `magnitude`, merging bins.
+    mutating func grow(to magnitude: Float) {
+        guard limit > 0 else {
+            limit = magnitude
+            return
+        }
+        var k = 0
+        var newLimit = limit
+        while newLimit < magnitude && k < 60 {
+            newLimit *= 2
+            k += 1
+        }
+        if newLimit < magnitude { newLimit = magnitude }  // absurd growth: give up exactness rather than loop
+        let n = counts.count
+        var merged = [UInt64](repeating: 0, count: n)
+        let factor = 1 << k
+        for (i, c) in counts.enumerated() where c > 0 {
+            // Absolute: [i*w, (i+1)*w) lies in new bin floor(i / 2^k). Signed: bins are counted from -limit, so
+            // shift to the zero bin first: n/2 + floor((i - n/2) / 2^k).
+            let j = signed ? n / 2 + floorDiv(i - n / 2, factor) : i / factor
+            merged[min(max(j, 0), n - 1)] += c
+        }
+        counts = merged
+        limit = newLimit
+    }
+
+    private func floorDiv(_ a: Int, _ b: Int) -> Int {
+        let q = a / b
+        return (a % b != 0 && a < 0) ? q - 1 : q
+    }
+}
+
+/// Running statistics of one float tensor over every calibration sample.
+public struct TensorStatistics: Equatable, Sendable {
+    /// Smallest and largest finite value seen (+inf / -inf before any).
+    public private(set) var min: Float = .infinity
+    public private(set) var max: Float = -.infinity
+    /// Finite values counted.
+    public private(set) var count: Int = 0
+    /// Values that were exactly zero (they quantize without error in every scheme).
+    public private(set) var zeroCount: Int = 0
+    /// NaN and infinite values, which are left out of every other statistic.
+    public private(set) var nonFiniteCount: Int = 0
+    /// Tensors (one per sample and run) folded in.
+    public private(set) var batches: Int = 0
+    /// Histogram of |x|, used by entropy, percentile and symmetric MSE calibration.
+    public private(set) var absHistogram: Histogram
+    /// Histogram of x, used by asymmetric percentile and MSE calibration.
+    public private(set) var signedHistogram: Histogram
+
+    public init(bins: Int = 2048) {
+        absHistogram = Histogram(bins: bins, signed: false)
+        signedHistogram = Histogram(bins: bins, signed: true)
+    }
+
+    /// Largest magnitude seen (0 before any value).
+    public var absMax: Float { count == 0 ? 0 : Swift.max(abs(min), abs(max)) }
+
+    /// Folds in one tensor's values.
+    public mutating func add(_ values: [Float]) {
+        batches += 1
+        values.withUnsafeBufferPointer { buf in
+            var lo = Float.infinity, hi = -Float.infinity
+            var zeros = 0, bad = 0
+            for v in buf {
+                if !v.isFinite { bad += 1; continue }
+                if v < lo { lo = v }
+                if v > hi { hi = v }
+                if v == 0 { zeros += 1 }
+            }
+            if bad > 0 {
+                // Rare: copy out the finite values so the histograms never see NaN or infinity.
+                let finite = buf.filter(\.isFinite)
+                finite.withUnsafeBufferPointer { fold($0, lo: lo, hi: hi) }
+            } else {
+                fold(buf, lo: lo, hi: hi)
+            }
+            zeroCount += zeros
+            nonFiniteCount += bad
+        }
+    }
+
+    private mutating func fold(_ buf: UnsafeBufferPointer<Float>, lo: Float, hi: Float) {
+        guard !buf.isEmpty else { return }
+        min = Swift.min(min, lo)
+        max = Swift.max(max, hi)
+        count += buf.count
+        let m = Swift.max(abs(lo), abs(hi))
+        absHistogram.add(buf, absMax: m)
+        signedHistogram.add(buf, absMax: m)
+    }
+}

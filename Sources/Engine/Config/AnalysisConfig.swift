@@ -1,0 +1,24 @@
+/// Everything a user configures about an analysis: preprocessing, data, calibration and thresholds. Read from
+/// a YAML file (`ConfigFile`) and overridden by command-line flags.
+public struct AnalysisConfig: Equatable {
+    public var preprocess = PreprocessConfig()
+    /// Whether any preprocessing key was given (otherwise images get no normalization and a warning).
+    public var preprocessGiven = false
+    public var calDataDir: String?
+    public var evalDataDir: String?
+    public var quantization = QuantizationConfig()
+    /// Concrete shapes for inputs with dynamic dimensions.
+    public var inputShapes: [String: [Int]] = [:]
+    /// At most this many calibration samples are used (all when nil).
+    public var calSamples: Int?
+    /// At most this many evaluation samples are compared (default 8).
+    public var evalSamples = 8
+    /// Cosine below this is a warning (default 0.99).
+    public var warnThreshold = 0.99
+    /// Cosine below this means quantization failed (default 0.8).
+    public var failThreshold = 0.8
+    /// A layer whose cosine falls this much below its inputs' is a drop point (default 0.01).
+    public var dropDelta = 0.01
+
+    public init() {}
+}

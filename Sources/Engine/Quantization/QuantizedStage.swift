@@ -1,0 +1,77 @@
+/// The fake-quantized stage: the float model with int8 weights and int32 biases (dequantized) and every
+/// quantization point rounded to its int8 grid as it is produced. It runs on the float executor, so its tensors
+/// line up by name with the float run.
+public final class QuantizedStage {
+    public let config: QuantizationConfig
+    /// Activation quantization parameters by tensor name.
+    public let activationParams: [String: QuantParams]
+    /// The calibrated range behind each activation's parameters.
+    public let ranges: [String: CalibrationRange]
+    /// The quantized layers' weights and biases.
+    public let weights: [WeightQuantization.LayerWeights]
+    public let points: QuantizationPoints
+    /// The model with fake-quantized weights.
+    public let model: Model
+    private let executor: Executor
+    private let rewriter: FakeQuantRewriter
+
+    /// Builds the stage from statistics collected in the float pass. `config.method` must not be `auto`.
+    public init(floatModel: Model, statistics: CalibrationCollector, config: QuantizationConfig,
+                points: QuantizationPoints? = nil) throws {
+        self.config = config
+        let points = try points ?? QuantizationPoints(model: floatModel, floatNodes: config.floatNodes)
+        self.points = points
+        let symmetric = config.activationScheme.isSymmetric
+        var methodFor: [String: CalibrationMethodKind] = [:]
+        for n in floatModel.graph.nodes {
+            if let m = config.methodOverrides[n.name] { for o in n.outputs { methodFor[o] = m } }
+        }
+        var methods: [CalibrationMethodKind: CalibrationMethod] = [:]
+        var ranges: [String: CalibrationRange] = [:]
+        var params: [String: QuantParams] = [:]
+        for t in points.tensors {
+            guard let stats = statistics.statistics[t] else { continue }
+            let kind = methodFor[t] ?? config.method
+            if methods[kind] == nil { methods[kind] = try kind.method(percentile: config.percentile) }
+            let r = try methods[kind]!.range(for: stats, symmetric: symmetric)
+            ranges[t] = r
+            params[t] = try QuantParams(range: r, scheme: config.activationScheme, tensor: t)
+        }
+        self.ranges = ranges
+        activationParams = params
+        let (initializers, weights) = try WeightQuantization.apply(to: floatModel, config: config, activationParams: params)
+        self.weights = weights
+        var m = floatModel
+        m.graph.initializers = initializers
+        model = m
+        executor = try Executor(model: m)
+        rewriter = FakeQuantRewriter(params)
+    }
+
+    /// Runs one sample through the stage.
+    public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil) throws -> [String: Tensor] {
+        try executor.run(feeds, observer: observer, rewriter: rewriter)
+    }
+}
+
+/// Rounds each quantization point to its grid as the executor produces it.
+final class FakeQuantRewriter: TensorRewriter {
+    let params: [String: QuantParams]
+
+    init(_ params: [String: QuantParams]) { self.params = params }
+
+    func rewrite(_ name: String, _ tensor: Tensor, producer: Node?) throws -> Tensor {
+        guard let p = params[name], case .float(var values) = tensor.data else { return tensor }
+        let scale = p.scale, zp = Float(p.zeroPoint), lo = Float(p.qmin), hi = Float(p.qmax)
+        values.withUnsafeMutableBufferPointer { buf in
+            for i in buf.indices {
+                let x = buf[i]
+                // Same order as QuantizeLinear: divide, round half to even, add the zero point, saturate.
+                var q = (x / scale).rounded(.toNearestOrEven) + zp
+                q = q.isNaN ? zp : min(max(q, lo), hi)
+                buf[i] = (q - zp) * scale
+            }
+        }
+        return Tensor(shape: tensor.shape, data: .float(values))
+    }
+}
