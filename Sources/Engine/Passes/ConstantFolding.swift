@@ -35,6 +35,7 @@ public struct ConstantFolding: GraphPass {
             guard outputs.count >= node.outputs.filter({ !$0.isEmpty }).count else { failures.append(node.name); continue }
             for (k, name) in node.outputs.enumerated() where !name.isEmpty && k < outputs.count {
                 graph.initializers[name] = outputs[k]
+                state.foldedConstants.insert(name)
             }
             removed.insert(i)
             folded.append(node.name)

@@ -1,5 +1,6 @@
-/// Drops initializers no node reads and no graph output names (weights replaced by folding, constants whose
-/// readers were folded away).
+/// Drops initializers no node reads and no graph output names (weights replaced by BatchNorm folding, weights
+/// and constants whose readers were folded away). Constants that folding produced from node outputs stay, so
+/// those tensors keep existing under their names.
 public struct InitializerPruning: GraphPass {
     public let name = "prune-initializers"
     public let description = "drop initializers that nothing reads any more"
@@ -8,7 +9,7 @@ public struct InitializerPruning: GraphPass {
 
     public func apply(_ state: inout PassState) throws {
         var graph = state.graph
-        var used = Set(graph.outputs.map(\.name))
+        var used = Set(graph.outputs.map(\.name)).union(state.foldedConstants)
         for n in graph.nodes { used.formUnion(n.inputs) }
         let unused = graph.initializers.keys.filter { !used.contains($0) }.sorted()
         guard !unused.isEmpty else { return }

@@ -6,12 +6,16 @@ public struct OptimizedModel {
     /// output -> the Conv that now computes Conv+BN). Tensors that survive keep their names and are not listed;
     /// tensors folded to constants survive as initializers of the same name.
     public var fusedInto: [String: String]
+    /// Tensors that nodes computed in the original and that are now initializers of the same name (Shape
+    /// outputs and folded constant subgraphs): they still exist but no node of the optimized run produces them.
+    public var foldedConstants: Set<String>
     /// What each pass did, in order.
     public var log: [PassRecord]
 
-    public init(model: Model, fusedInto: [String: String], log: [PassRecord]) {
+    public init(model: Model, fusedInto: [String: String], foldedConstants: Set<String> = [], log: [PassRecord]) {
         self.model = model
         self.fusedInto = fusedInto
+        self.foldedConstants = foldedConstants
         self.log = log
     }
 }
@@ -48,6 +52,8 @@ public protocol GraphPass: Sendable {
 public struct PassState {
     public var model: Model
     public var fusedInto: [String: String] = [:]
+    /// Node outputs turned into initializers; kept by pruning so that they survive under their names.
+    public var foldedConstants: Set<String> = []
     public var log: [PassRecord] = []
     /// Concrete shapes of the graph inputs (for shape propagation).
     public let inputShapes: [String: [Int]]

@@ -27,6 +27,7 @@ public enum PassManager {
         var state = PassState(model: model, inputShapes: inputShapes)
         for pass in passes { try pass.apply(&state) }
         _ = try GraphPlanner.topologicalOrder(state.graph)
-        return OptimizedModel(model: state.model, fusedInto: state.fusedInto, log: state.log)
+        return OptimizedModel(model: state.model, fusedInto: state.fusedInto, foldedConstants: state.foldedConstants,
+                              log: state.log)
     }
 }

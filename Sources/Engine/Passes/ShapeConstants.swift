@@ -46,6 +46,7 @@ public struct ShapeConstants: GraphPass {
             let node = graph.nodes[i]
             guard let value = recorder.tensors[node.outputs[0]] else { continue }
             graph.initializers[node.outputs[0]] = value
+            state.foldedConstants.insert(node.outputs[0])
             removed.insert(i)
             state.note(name, "\(node.opType) '\(node.name)' is the constant \(value.int64s()) for these input shapes",
                        nodes: [node.name])
