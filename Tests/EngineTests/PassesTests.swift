@@ -290,3 +290,27 @@ final class PassesTests: XCTestCase {
         XCTAssertEqual(Set(r.model.graph.initializers.keys), ["used", "kept_output"])
     }
 }
+
+extension PassesTests {
+    func testUnfuseRestoresStandardActivationNodes() throws {
+        var rng = F.Random(seed: 12)
+        let inits = ["W": rng.tensor([2, 2, 1, 1]), "hi": Tensor(scalar: 6)]
+        let nodes = [Node(name: "conv1", opType: "Conv", inputs: ["x", "W"], outputs: ["c1"]),
+                     Node(name: "relu", opType: "Relu", inputs: ["c1"], outputs: ["r"]),
+                     Node(name: "conv2", opType: "Conv", inputs: ["r", "W"], outputs: ["c2"]),
+                     Node(name: "clip", opType: "Clip", inputs: ["c2", "", "hi"], outputs: ["y"])]
+        let m = F.model(nodes, inputs: [("x", [1, 2, 2, 2])], outputs: ["y"], initializers: inits, opset: 13)
+        let fused = try PassManager.optimize(m, inputShapes: [:], passes: [ActivationFusion()]).model
+        let back = ActivationFusion.unfuse(fused)
+        let g = back.graph
+        XCTAssertEqual(g.nodes.map(\.opType), ["Conv", "Relu", "Conv", "Clip"])
+        XCTAssertTrue(g.nodes.allSatisfy { !$0.attributes.keys.contains { $0.hasPrefix("qscope_") } })
+        XCTAssertEqual(g.nodes[1].outputs, ["r"])
+        XCTAssertEqual(g.nodes[0].outputs, g.nodes[1].inputs)
+        XCTAssertEqual(g.nodes[3].outputs, ["y"])
+        XCTAssertEqual(g.nodes[3].inputs.count, 3)
+        XCTAssertEqual(g.nodes[3].inputs[1], "")
+        XCTAssertEqual(g.initializers[g.nodes[3].inputs[2]]?.asFloats(), [6])
+        _ = try GraphPlanner.topologicalOrder(g)
+    }
+}

@@ -66,3 +66,53 @@ public struct ActivationFusion: GraphPass {
         return (lo, hi)
     }
 }
+
+extension ActivationFusion {
+    /// The inverse rewrite, for writing a standard ONNX file: every node with `qscope_activation` loses the
+    /// qscope attributes and writes a new tensor `NODE_preact`, read by a new Relu or Clip node (named
+    /// `NODE_relu` / `NODE_clip`) that writes the original output. Clip bounds become scalar initializers
+    /// (opset 11+) or attributes (older opsets); infinite bounds are left out.
+    public static func unfuse(_ model: Model) -> Model {
+        var model = model
+        var graph = model.graph
+        var nodes: [Node] = []
+        for var node in graph.nodes {
+            guard case .string(let kind)? = node.attributes[FusedActivation.activationKey], kind == "Relu" || kind == "Clip",
+                  node.outputs.count == 1 else {
+                nodes.append(node)
+                continue
+            }
+            let lo = (try? node.float(FusedActivation.minKey)) ?? nil
+            let hi = (try? node.float(FusedActivation.maxKey)) ?? nil
+            for key in [FusedActivation.activationKey, FusedActivation.minKey, FusedActivation.maxKey] {
+                node.attributes[key] = nil
+            }
+            let output = node.outputs[0]
+            let pre = graph.unusedTensorName(node.name + "_preact")
+            node.outputs = [pre]
+            nodes.append(node)
+            graph.nodes.append(Node(name: "", opType: "", inputs: [], outputs: [pre]))  // reserve the name
+            if kind == "Relu" {
+                nodes.append(Node(name: node.name + "_relu", opType: "Relu", inputs: [pre], outputs: [output]))
+                continue
+            }
+            var clip = Node(name: node.name + "_clip", opType: "Clip", inputs: [pre], outputs: [output])
+            let bounds = [("min", lo), ("max", hi)].map { ($0.0, $0.1.flatMap { $0.isFinite ? $0 : nil }) }
+            if model.opset < 11 {
+                for (key, v) in bounds { if let v { clip.attributes[key] = .float(v) } }
+            } else {
+                for (key, v) in bounds {
+                    guard let v else { clip.inputs.append(""); continue }
+                    let name = graph.unusedTensorName(node.name + "_clip_" + key)
+                    graph.initializers[name] = Tensor(scalar: v)
+                    clip.inputs.append(name)
+                }
+                while clip.inputs.last == "" { clip.inputs.removeLast() }
+            }
+            nodes.append(clip)
+        }
+        graph.nodes = nodes
+        model.graph = graph
+        return model
+    }
+}
