@@ -29,6 +29,11 @@ final class DataLoaderTests: XCTestCase {
         let m = calibErrorMessage { _ = try DataLoader.open(directory: dir, inputs: [self.image]) }
         XCTAssertTrue(m.contains("no calibration samples"), m)
         XCTAssertTrue(m.contains(dir), m)
+        // Images nested in class folders (ImageNet layout) get a hint.
+        try FileManager.default.createDirectory(atPath: dir + "/cat", withIntermediateDirectories: true)
+        try copyFixture("rgb_8x6.png", to: dir + "/cat", as: "1.png")
+        let nested = calibErrorMessage { _ = try DataLoader.open(directory: dir, inputs: [self.image]) }
+        XCTAssertTrue(nested.contains("1 subdirectory, but samples must sit directly in it"), nested)
     }
 
     func testImagesInSortedOrderWithFewSamplesWarning() throws {
@@ -154,6 +159,13 @@ final class DataLoaderTests: XCTestCase {
         let config = PreprocessConfig(normType: .dataMeanAndScale, mean: [10, 10, 10], scale: [0.5])
         let ds = try DataLoader.open(directory: dir, inputs: [spec], preprocess: ["x": config])
         XCTAssertEqual(try ds.sample(0)["x"]?.floats(), [0, 5, 10])
+        XCTAssertTrue(ds.warnings.allSatisfy { !$0.contains("used as they are") }, "\(ds.warnings)")
+        // Float arrays are taken as they are, and the loader says so when normalization is configured.
+        let floats = try calibTempDirectory(self)
+        try writeNpy(Tensor(shape: [1, 3, 1, 1], floats: [10, 20, 30]), floats + "/a.npy")
+        let f = try DataLoader.open(directory: floats, inputs: [spec], preprocess: ["x": config])
+        XCTAssertEqual(try f.sample(0)["x"]?.floats(), [10, 20, 30])
+        XCTAssertTrue(f.warnings.contains { $0.contains("float32 arrays, which are used as they are") }, "\(f.warnings)")
         let raw = try DataLoader.open(directory: dir, inputs: [InputSpec(name: "x", shape: [1, 3, 1, 1], dtype: .uint8)])
         guard case .uint8(let v)? = try raw.sample(0)["x"]?.data else { return XCTFail("expected uint8 passthrough") }
         XCTAssertEqual(v, [10, 20, 30])

@@ -36,45 +36,59 @@ public struct KLCalibration: CalibrationMethod {
         for i in stride(from: n - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + raw[i] }
         var best = n
         var bestDivergence = Double.infinity
-        var p = [Double](repeating: 0, count: n)
-        var q = [Double](repeating: 0, count: n)
-        for i in levels...n {
-            for k in 0..<i { p[k] = raw[k] }
-            p[i - 1] += suffix[i]
-            // Merge into `levels` groups of i / levels bins; the last group takes the remainder.
-            let width = i / levels
-            for g in 0..<levels {
-                let start = g * width
-                let end = g == levels - 1 ? i : start + width
-                var sum = 0.0, nonEmpty = 0
-                for k in start..<end {
-                    sum += raw[k]
-                    if p[k] > 0 { nonEmpty += 1 }
+        var pStore = [Double](repeating: 0, count: n)
+        var qStore = [Double](repeating: 0, count: n)
+        raw.withUnsafeBufferPointer { r in
+            pStore.withUnsafeMutableBufferPointer { p in
+                qStore.withUnsafeMutableBufferPointer { q in
+                    for i in levels...n {
+                        for k in 0..<i { p[k] = r[k] }
+                        p[i - 1] += suffix[i]
+                        // Merge into `levels` groups of i / levels bins; the last group takes the remainder.
+                        let width = i / levels
+                        for g in 0..<levels {
+                            let start = g * width
+                            let end = g == levels - 1 ? i : start + width
+                            var sum = 0.0, nonEmpty = 0
+                            for k in start..<end {
+                                sum += r[k]
+                                if p[k] > 0 { nonEmpty += 1 }
+                            }
+                            let share = nonEmpty > 0 ? sum / Double(nonEmpty) : 0
+                            for k in start..<end { q[k] = p[k] > 0 ? share : 0 }
+                        }
+                        let d = divergence(UnsafeBufferPointer(rebasing: p[0..<i]), UnsafeBufferPointer(rebasing: q[0..<i]))
+                        // Ties keep the smaller threshold: finer resolution for the same information loss.
+                        if d < bestDivergence {
+                            bestDivergence = d
+                            best = i
+                        }
+                    }
                 }
-                let share = nonEmpty > 0 ? sum / Double(nonEmpty) : 0
-                for k in start..<end { q[k] = p[k] > 0 ? share : 0 }
-            }
-            let d = divergence(p[0..<i], q[0..<i])
-            // Ties keep the smaller threshold: finer resolution for the same information loss.
-            if d < bestDivergence {
-                bestDivergence = d
-                best = i
             }
         }
         return best
     }
 
+    static func divergence(_ p: [Double], _ q: [Double]) -> Double {
+        p.withUnsafeBufferPointer { pb in q.withUnsafeBufferPointer { qb in divergence(pb, qb) } }
+    }
+
     /// KL(P || Q) of two unnormalized distributions; terms with P = 0 add nothing, P > 0 with Q = 0 is infinite.
-    static func divergence(_ p: ArraySlice<Double>, _ q: ArraySlice<Double>) -> Double {
-        let sp = p.reduce(0, +), sq = q.reduce(0, +)
+    static func divergence(_ p: UnsafeBufferPointer<Double>, _ q: UnsafeBufferPointer<Double>) -> Double {
+        var sp = 0.0, sq = 0.0
+        for k in 0..<p.count {
+            sp += p[k]
+            sq += q[k]
+        }
         guard sp > 0 else { return 0 }
         guard sq > 0 else { return .infinity }
-        var d = 0.0
-        for (a, b) in zip(p, q) where a > 0 {
-            if b == 0 { return .infinity }
-            let pa = a / sp, qb = b / sq
-            d += pa * log(pa / qb)
+        // sum p/sp * log((p/sp) / (q/sq)) = (1/sp) * sum p * log(p/q) + log(sq/sp)
+        var acc = 0.0
+        for k in 0..<p.count where p[k] > 0 {
+            if q[k] == 0 { return .infinity }
+            acc += p[k] * log(p[k] / q[k])
         }
-        return d
+        return acc / sp + log(sq / sp)
     }
 }

@@ -143,8 +143,13 @@ public enum DataLoader {
                     + "\(ignored.count == 1 ? "is" : "are") not samples (\(shown)\(ignored.count > 3 ? ", ..." : ""))")
             }
             guard !usable.isEmpty else {
+                let subdirectories = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                    .filter { !$0.hasPrefix(".") && isDirectory((folder as NSString).appendingPathComponent($0)) }
+                let hint = subdirectories.isEmpty ? "" : "; it has \(subdirectories.count) subdirector"
+                    + "\(subdirectories.count == 1 ? "y" : "ies"), but samples must sit directly in it (subdirectories "
+                    + "are only for models with several inputs, one per input name)"
                 throw QScopeError.fileUnreadable(path: folder, reason: "the directory holds no calibration samples "
-                    + "(.jpg, .jpeg, .png, .bmp, .npy\(formatIsRaw(format) ? ", .bin" : ""))")
+                    + "(.jpg, .jpeg, .png, .bmp, .npy\(formatIsRaw(format) ? ", .bin" : ""))\(hint)")
             }
             lists.append(usable)
         }
@@ -159,10 +164,18 @@ public enum DataLoader {
                 + "\(minimumSamples): too few samples may not cover the activation ranges the model meets in use, "
                 + "so the calibrated ranges clip real inputs and the accuracy estimate is optimistic or noisy")
         }
-        let dataset = CalibrationDataset(inputs: inputs, files: lists, warnings: warnings, preprocess: preprocess,
-                                         format: format)
-        _ = try dataset.sample(0)
-        return dataset
+        // Check the first sample now, and say when configured normalization will not apply.
+        for (k, spec) in inputs.enumerated() {
+            let config = preprocess[spec.name]
+            let (_, floatArray) = try loadSample(lists[k][0], for: spec, preprocess: config, format: format)
+            if floatArray, let config, config.normType != .noPreprocess {
+                warnings.append("input '\(spec.name)': its samples are float32 arrays, which are used as they are; "
+                    + "norm_type \(config.normType.rawValue) (mean_value, scale_value) applies only to images and "
+                    + "uint8 arrays")
+            }
+        }
+        return CalibrationDataset(inputs: inputs, files: lists, warnings: warnings, preprocess: preprocess,
+                                  format: format)
     }
 
     private static func formatIsRaw(_ f: SampleFormat) -> Bool {
@@ -211,8 +224,15 @@ public enum DataLoader {
     }
 
     /// Reads one sample file and turns it into the tensor for `spec`.
+    /// Float32 arrays are used as they are; uint8 arrays and images are normalized with `preprocess`.
     public static func load(_ path: String, for spec: InputSpec, preprocess: PreprocessConfig?,
                             format: SampleFormat) throws -> Tensor {
+        try loadSample(path, for: spec, preprocess: preprocess, format: format).tensor
+    }
+
+    /// `load`, also telling whether the file was a float32 array (so normalization was not applied).
+    static func loadSample(_ path: String, for spec: InputSpec, preprocess: PreprocessConfig?,
+                           format: SampleFormat) throws -> (tensor: Tensor, floatArray: Bool) {
         let ext = (path as NSString).pathExtension.lowercased()
         var tensor: Tensor
         var isImage = false
@@ -228,6 +248,7 @@ public enum DataLoader {
                 isImage = true
             }
         }
+        let floatArray = !isImage && tensor.dtype == .float
         if !isImage {
             // A sample saved without the batch dimension gets one.
             if !spec.accepts(tensor.shape), spec.accepts([1] + tensor.shape) {
@@ -259,7 +280,7 @@ public enum DataLoader {
             throw QScopeError.invalidFile(path: path, reason: "it contains \(what) at element \(bad) (\(total) "
                 + "non-finite value\(total == 1 ? "" : "s") of \(values.count)); calibration data must be finite")
         }
-        return tensor
+        return (tensor, floatArray)
     }
 
     /// Reads a headerless little-endian file of `shape` and `dtype`, checking its size.

@@ -1,2 +1,2 @@
-/// Placeholder until the family lands.
-let resizeOperators: [String: Operator.Type] = [:]
+/// Resampling operators (Operators/Resize).
+let resizeOperators: [String: Operator.Type] = ["Resize": ResizeOp.self, "Upsample": UpsampleOp.self]

@@ -16,27 +16,32 @@ public final class QuantizedStage {
     private let rewriter: FakeQuantRewriter
 
     /// Builds the stage from statistics collected in the float pass. `config.method` must not be `auto`.
-    public init(floatModel: Model, statistics: CalibrationCollector, config: QuantizationConfig,
-                points: QuantizationPoints? = nil) throws {
-        self.config = config
+    /// `rangeCache` (method -> tensor -> range) lets callers keep ranges across rebuilds; it is filled as needed.
+    public convenience init(floatModel: Model, statistics: CalibrationCollector, config: QuantizationConfig,
+                            points: QuantizationPoints? = nil, rangeCache: RangeCache? = nil) throws {
         let points = try points ?? QuantizationPoints(model: floatModel, floatNodes: config.floatNodes)
-        self.points = points
         let symmetric = config.activationScheme.isSymmetric
         var methodFor: [String: CalibrationMethodKind] = [:]
         for n in floatModel.graph.nodes {
             if let m = config.methodOverrides[n.name] { for o in n.outputs { methodFor[o] = m } }
         }
-        var methods: [CalibrationMethodKind: CalibrationMethod] = [:]
+        let cache = rangeCache ?? RangeCache()
         var ranges: [String: CalibrationRange] = [:]
-        var params: [String: QuantParams] = [:]
         for t in points.tensors {
             guard let stats = statistics.statistics[t] else { continue }
             let kind = methodFor[t] ?? config.method
-            if methods[kind] == nil { methods[kind] = try kind.method(percentile: config.percentile) }
-            let r = try methods[kind]!.range(for: stats, symmetric: symmetric)
-            ranges[t] = r
-            params[t] = try QuantParams(range: r, scheme: config.activationScheme, tensor: t)
+            ranges[t] = try cache.range(t, stats, kind: kind, percentile: config.percentile, symmetric: symmetric)
         }
+        try self.init(floatModel: floatModel, ranges: ranges, config: config, points: points)
+    }
+
+    /// Builds the stage from given activation ranges (calibrated, or read from an already quantized model).
+    public init(floatModel: Model, ranges: [String: CalibrationRange], config: QuantizationConfig,
+                points: QuantizationPoints) throws {
+        self.config = config
+        self.points = points
+        var params: [String: QuantParams] = [:]
+        for (t, r) in ranges { params[t] = try QuantParams(range: r, scheme: config.activationScheme, tensor: t) }
         self.ranges = ranges
         activationParams = params
         let (initializers, weights) = try WeightQuantization.apply(to: floatModel, config: config, activationParams: params)
@@ -73,5 +78,24 @@ final class FakeQuantRewriter: TensorRewriter {
             }
         }
         return Tensor(shape: tensor.shape, data: .float(values))
+    }
+}
+
+/// Calibrated ranges by method and tensor, so that switching back to a method costs nothing.
+public final class RangeCache {
+    private var ranges: [String: CalibrationRange] = [:]
+    private var methods: [String: CalibrationMethod] = [:]
+
+    public init() {}
+
+    func range(_ tensor: String, _ stats: TensorStatistics, kind: CalibrationMethodKind, percentile: Double,
+               symmetric: Bool) throws -> CalibrationRange {
+        let methodKey = "\(kind.rawValue)/\(percentile)/\(symmetric)"
+        let key = methodKey + "/" + tensor
+        if let r = ranges[key] { return r }
+        if methods[methodKey] == nil { methods[methodKey] = try kind.method(percentile: percentile) }
+        let r = try methods[methodKey]!.range(for: stats, symmetric: symmetric)
+        ranges[key] = r
+        return r
     }
 }

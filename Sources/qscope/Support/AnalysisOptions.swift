@@ -1,0 +1,116 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// The configuration flags shared by `analyze`, `export` and `open`. Each overrides the same-named key of the
+/// YAML config file.
+struct AnalysisOptions: ParsableArguments {
+    @Option(help: "A YAML config file (keys as in NPU converters' configs; see the README).")
+    var config: String?
+
+    @Option(help: "Directory of calibration samples (cal_data_dir).")
+    var calib: String?
+
+    @Option(help: "Directory of evaluation samples (eval_data_dir; default: the calibration samples).")
+    var eval: String?
+
+    @Option(help: "Calibration method: max, kl, percentile, mse or auto (calibration_type).")
+    var method: String?
+
+    @Option(name: .customLong("max-percentile"), help: "Percentile for the percentile method (max_percentile).")
+    var percentile: Double?
+
+    @Option(name: .customLong("per-channel"), help: "Weights per output channel: true or false (per_channel).")
+    var perChannel: Bool?
+
+    @Option(help: "Activation scheme: int8 (symmetric) or uint8 (asymmetric) (activation).")
+    var activation: String?
+
+    @Option(name: .customLong("run-on-cpu"), help: ArgumentHelp("Keep this node in float (run_on_cpu); repeatable.", valueName: "NODE"))
+    var runOnCPU: [String] = []
+
+    @Option(name: .customLong("shape"), help: ArgumentHelp("Concrete shape of a dynamic input (input_shape).", valueName: "NAME=DIMS"))
+    var shapes: [String] = []
+
+    @Option(name: .customLong("input-type-train"), help: "rgb, bgr, gray, yuv444 or featuremap (input_type_train).")
+    var inputTypeTrain: String?
+
+    @Option(name: .customLong("input-type-rt"), help: "Colour format on the device (input_type_rt).")
+    var inputTypeRuntime: String?
+
+    @Option(name: .customLong("layout"), help: "NCHW or NHWC (input_layout_train).")
+    var layout: String?
+
+    @Option(name: .customLong("norm-type"), help: "data_mean_and_scale, data_mean, data_scale or no_preprocess (norm_type).")
+    var normType: String?
+
+    @Option(help: "Per-channel means, e.g. \"123.675 116.28 103.53\" (mean_value).")
+    var mean: String?
+
+    @Option(help: "Per-channel scales, e.g. \"0.0171 0.0175 0.0174\" (scale_value).")
+    var scale: String?
+
+    @Option(help: "Resize before the crop: short side (256) or HxW (resize).")
+    var resize: String?
+
+    @Option(name: .customLong("center-crop"), help: "Centre crop after the resize: N or HxW (center_crop).")
+    var centerCrop: String?
+
+    @Option(name: .customLong("cal-samples"), help: "Use at most this many calibration samples (cal_samples).")
+    var calSamples: Int?
+
+    @Option(name: .customLong("eval-samples"), help: "Compare at most this many evaluation samples (eval_samples, default 8).")
+    var evalSamples: Int?
+
+    /// The config file's values with every given flag applied on top, checked as the file's values are.
+    func resolved() throws -> AnalysisConfig {
+        var c = try config.map { try ConfigFile.load(path: $0) } ?? AnalysisConfig()
+        var yaml: [String] = []
+        func put(_ key: String, _ value: String?) {
+            guard let value else { return }
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            yaml.append("\(key): \"\(escaped)\"")
+        }
+        put("input_type_train", inputTypeTrain)
+        put("input_type_rt", inputTypeRuntime)
+        put("input_layout_train", layout)
+        put("norm_type", normType)
+        put("mean_value", mean)
+        put("scale_value", scale)
+        put("resize", resize)
+        put("center_crop", centerCrop)
+        put("calibration_type", method)
+        put("activation", activation)
+        if !yaml.isEmpty {
+            let flags = try ConfigFile.parse(yaml.joined(separator: "\n"), path: "command-line flags")
+            if inputTypeTrain != nil { c.preprocess.inputTypeTrain = flags.preprocess.inputTypeTrain; c.preprocessGiven = true }
+            if inputTypeRuntime != nil { c.preprocess.inputTypeRuntime = flags.preprocess.inputTypeRuntime }
+            else if inputTypeTrain != nil { c.preprocess.inputTypeRuntime = flags.preprocess.inputTypeTrain }
+            if layout != nil { c.preprocess.layoutTrain = flags.preprocess.layoutTrain }
+            if normType != nil { c.preprocess.normType = flags.preprocess.normType; c.preprocessGiven = true }
+            if mean != nil { c.preprocess.mean = flags.preprocess.mean }
+            if scale != nil { c.preprocess.scale = flags.preprocess.scale }
+            if resize != nil { c.preprocess.resize = flags.preprocess.resize }
+            if centerCrop != nil { c.preprocess.centerCrop = flags.preprocess.centerCrop }
+            if method != nil { c.quantization.method = flags.quantization.method }
+            if activation != nil { c.quantization.activationScheme = flags.quantization.activationScheme }
+        }
+        if let calib { c.calDataDir = calib }
+        if let eval { c.evalDataDir = eval }
+        if let percentile {
+            guard percentile > 0, percentile <= 100 else { throw QScopeError.usage("--max-percentile must be in (0, 100]") }
+            c.quantization.percentile = percentile
+        }
+        if let perChannel { c.quantization.perChannel = perChannel }
+        c.quantization.floatNodes.formUnion(runOnCPU)
+        if let calSamples {
+            guard calSamples > 0 else { throw QScopeError.usage("--cal-samples must be positive") }
+            c.calSamples = calSamples
+        }
+        if let evalSamples {
+            guard evalSamples > 0 else { throw QScopeError.usage("--eval-samples must be positive") }
+            c.evalSamples = evalSamples
+        }
+        return c
+    }
+}
