@@ -59,6 +59,36 @@ final class PassesNumericTests: XCTestCase {
         try assertEquivalent(model, r, feeds: ["x": rng.tensor([1, 3, 8, 8])])
     }
 
+    func testShapeChainsAndConstantSubgraphsFold() throws {
+        let inits = ["last": Tensor(shape: [1], int64s: [2]), "zero_axis": Tensor(shape: [1], int64s: [0]),
+                     "minus1": Tensor(shape: [1], int64s: [-1]), "k1": Tensor(shape: [3], floats: [1, 2, 3]),
+                     "k2": Tensor(scalar: 0.5)]
+        let nodes = [Node(name: "relu", opType: "Relu", inputs: ["x"], outputs: ["a"]),
+                     Node(name: "shape", opType: "Shape", inputs: ["a"], outputs: ["s"]),
+                     Node(name: "gather", opType: "Gather", inputs: ["s", "last"], outputs: ["g"]),
+                     Node(name: "concat", opType: "Concat", inputs: ["minus1", "g"], outputs: ["shp"],
+                          attributes: ["axis": .int(0)]),
+                     Node(name: "reshape", opType: "Reshape", inputs: ["a", "shp"], outputs: ["r"]),
+                     Node(name: "size", opType: "Size", inputs: ["x"], outputs: ["n"]),
+                     Node(name: "cast", opType: "Cast", inputs: ["n"], outputs: ["nf"], attributes: ["to": .int(1)]),
+                     Node(name: "kmul", opType: "Mul", inputs: ["k1", "k2"], outputs: ["k"]),
+                     Node(name: "kadd", opType: "Add", inputs: ["k", "nf"], outputs: ["kn"]),
+                     Node(name: "add", opType: "Add", inputs: ["r", "kn"], outputs: ["y"])]
+        let model = F.model(nodes, inputs: [("x", [2, 2, 3])], outputs: ["y"], initializers: inits, opset: 13)
+        try XCTSkipUnless(ModelCheck.unsupportedOperators(model).isEmpty,
+                          "operators not merged yet: \(ModelCheck.unsupportedOperators(model))")
+        let r = try PassManager.optimize(model, inputShapes: [:])
+        XCTAssertEqual(r.model.graph.nodes.map(\.name), ["relu", "reshape", "add"])
+        XCTAssertEqual(r.foldedConstants, ["s", "g", "shp", "n", "nf", "k", "kn"])
+        XCTAssertEqual(r.model.graph.initializers["shp"]?.int64s(), [-1, 3])
+        XCTAssertEqual(r.model.graph.initializers["kn"]?.asFloats(), [12.5, 13, 13.5])
+        XCTAssertTrue(r.fusedInto.isEmpty)
+        // Only what is still read (or folded from a node output) is kept.
+        XCTAssertEqual(Set(r.model.graph.initializers.keys), r.foldedConstants)
+        var rng = F.Random(seed: 3)
+        try assertEquivalent(model, r, feeds: ["x": rng.tensor([2, 2, 3])])
+    }
+
     func testOpsCoverFixtureKeepsItsOutputs() throws {
         let path = ModelCheck.fixtures.appendingPathComponent("ops_cover.onnx").path
         let model = try ModelLoader.load(path: path)
