@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// The qscope command line: thin wrappers that parse arguments and call the Engine, Diff and TUI modules.
 @main
@@ -7,6 +8,20 @@ struct QScope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qscope",
         abstract: "Find where int8 quantization loses a model's accuracy, and why.",
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, AnalyzeCommand.self, ExportCommand.self]
     )
+
+    static func main() {
+        // OpenBLAS picks its kernels when it loads; on CPUs it fails to identify, re-executing once with
+        // OPENBLAS_CORETYPE set gives the AVX2/AVX-512 kernels.
+        BlasConfiguration.reexecWithFasterKernelsIfNeeded()
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BlasConfiguration.setThreads(1) }
+        AllocatorTuning.retainFreedMemory()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -27,44 +27,56 @@ public struct KLCalibration: CalibrationMethod {
     }
 
     /// The number of leading bins the threshold keeps; exposed for tests.
+    ///
+    /// KL(P||Q) = (1/sp)·(Σ p·log p − Σ p·log q) + log(sq/sp), and within a merged group q is one constant, so
+    /// with prefix sums of r, of r·log r and of non-empty bins every candidate costs O(levels), not O(bins).
     static func bestBinCount(_ counts: [UInt64], levels: Int) -> Int {
         let n = counts.count
         guard n > levels else { return n }
-        let raw = counts.map(Double.init)
-        // suffix[i] = sum of counts[i...], for the folded tail.
-        var suffix = [Double](repeating: 0, count: n + 1)
-        for i in stride(from: n - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + raw[i] }
+        let r = counts.map { Double($0) }  // not map(Double.init): for UInt64 that picks init(bitPattern:)
+        var sums = [Double](repeating: 0, count: n + 1)      // Σ r[0..<k]
+        var logs = [Double](repeating: 0, count: n + 1)      // Σ r·log r over r[0..<k]
+        var nonEmpty = [Int](repeating: 0, count: n + 1)     // bins with r > 0 among [0..<k]
+        for k in 0..<n {
+            sums[k + 1] = sums[k] + r[k]
+            logs[k + 1] = logs[k] + (r[k] > 0 ? r[k] * log(r[k]) : 0)
+            nonEmpty[k + 1] = nonEmpty[k] + (r[k] > 0 ? 1 : 0)
+        }
+        let total = sums[n]
         var best = n
         var bestDivergence = Double.infinity
-        var pStore = [Double](repeating: 0, count: n)
-        var qStore = [Double](repeating: 0, count: n)
-        raw.withUnsafeBufferPointer { r in
-            pStore.withUnsafeMutableBufferPointer { p in
-                qStore.withUnsafeMutableBufferPointer { q in
-                    for i in levels...n {
-                        for k in 0..<i { p[k] = r[k] }
-                        p[i - 1] += suffix[i]
-                        // Merge into `levels` groups of i / levels bins; the last group takes the remainder.
-                        let width = i / levels
-                        for g in 0..<levels {
-                            let start = g * width
-                            let end = g == levels - 1 ? i : start + width
-                            var sum = 0.0, nonEmpty = 0
-                            for k in start..<end {
-                                sum += r[k]
-                                if p[k] > 0 { nonEmpty += 1 }
-                            }
-                            let share = nonEmpty > 0 ? sum / Double(nonEmpty) : 0
-                            for k in start..<end { q[k] = p[k] > 0 ? share : 0 }
-                        }
-                        let d = divergence(UnsafeBufferPointer(rebasing: p[0..<i]), UnsafeBufferPointer(rebasing: q[0..<i]))
-                        // Ties keep the smaller threshold: finer resolution for the same information loss.
-                        if d < bestDivergence {
-                            bestDivergence = d
-                            best = i
-                        }
-                    }
+        for i in levels...n {
+            let tail = total - sums[i]
+            let last = r[i - 1] + tail          // P's last bin holds the clipped tail
+            let sp = sums[i] + tail
+            guard sp > 0 else { continue }
+            var pLogP = logs[i - 1] + (last > 0 ? last * log(last) : 0)
+            var pLogQ = 0.0
+            var infinite = false
+            // Merge into `levels` groups of i / levels bins; the last group takes the remainder.
+            let width = i / levels
+            for g in 0..<levels {
+                let start = g * width
+                let end = g == levels - 1 ? i : start + width
+                let groupSum = sums[end] - sums[start]            // Q's mass: without the folded tail
+                var filled = nonEmpty[end] - nonEmpty[start]      // bins non-empty in P
+                var groupP = groupSum
+                if g == levels - 1 {
+                    groupP += tail
+                    if r[i - 1] == 0 && tail > 0 { filled += 1 }
                 }
+                guard groupP > 0 else { continue }
+                guard groupSum > 0 else { infinite = true; break }
+                pLogQ += groupP * log(groupSum / Double(filled))
+            }
+            if infinite { continue }
+            pLogP -= pLogQ
+            let sq = sums[i]
+            let d = pLogP / sp + log(sq / sp)
+            // Ties keep the smaller threshold: finer resolution for the same information loss.
+            if d < bestDivergence - 1e-12 * abs(bestDivergence) || (bestDivergence.isInfinite && d.isFinite) {
+                bestDivergence = d
+                best = i
             }
         }
         return best

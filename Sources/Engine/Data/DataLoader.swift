@@ -67,6 +67,12 @@ public final class CalibrationDataset {
     /// Number of samples.
     public var count: Int { files.first?.count ?? 0 }
 
+    /// The first `n` samples only.
+    public func prefix(_ n: Int) -> CalibrationDataset {
+        CalibrationDataset(inputs: inputs, files: files.map { Array($0.prefix(n)) }, warnings: warnings,
+                           preprocess: preprocess, format: format)
+    }
+
     /// The files making up sample `index`, one per input.
     public func sampleFiles(_ index: Int) -> [String] { files.map { $0[index] } }
 

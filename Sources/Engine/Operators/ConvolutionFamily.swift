@@ -1,2 +1,5 @@
-/// Placeholder until the family lands.
-let convolutionOperators: [String: Operator.Type] = [:]
+/// Convolution operators (implementations in Operators/Convolution).
+let convolutionOperators: [String: Operator.Type] = [
+    "Conv": ConvOp.self,
+    "ConvTranspose": ConvTransposeOp.self,
+]

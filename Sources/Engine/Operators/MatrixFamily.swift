@@ -1,2 +1,5 @@
-/// Placeholder until the family lands.
-let matrixOperators: [String: Operator.Type] = [:]
+/// Matrix-product operators (implementations in Operators/Matrix).
+let matrixOperators: [String: Operator.Type] = [
+    "Gemm": GemmOp.self,
+    "MatMul": MatMulOp.self,
+]

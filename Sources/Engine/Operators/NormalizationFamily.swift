@@ -1,2 +1,6 @@
-/// Placeholder until the family lands.
-let normalizationOperators: [String: Operator.Type] = [:]
+/// Normalization operators (implementations in Operators/Normalization).
+let normalizationOperators: [String: Operator.Type] = [
+    "BatchNormalization": BatchNormalizationOp.self,
+    "LayerNormalization": LayerNormalizationOp.self,
+    "InstanceNormalization": InstanceNormalizationOp.self,
+]

@@ -1,0 +1,173 @@
+/// ONNX Conv: 1-D, 2-D and 3-D convolution with groups, strides, dilations, pads and auto_pad.
+/// Pointwise convolutions are one matrix product; depthwise ones use a direct SIMD kernel; the rest go
+/// through im2col and OpenBLAS.
+final class ConvOp: Operator {
+    private let window: WindowAttributes
+    private let group: Int
+    /// The weight as floats when it is an initializer, so runs do not convert it again.
+    private let constantWeight: (shape: [Int], values: [Float])?
+    private let constantBias: [Float]?
+
+    init(_ context: BuildContext) throws {
+        let node = context.node
+        window = try WindowAttributes(node)
+        group = try node.int("group", default: 1)
+        guard group >= 1 else { throw OpError("group \(group) must be positive") }
+        if let w = context.constant(1) {
+            constantWeight = (w.shape, try w.floats())
+        } else {
+            constantWeight = nil
+        }
+        constantBias = try context.constant(2)?.floats()
+    }
+
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] {
+        let x = try inputs.required(0)
+        let weightShape: [Int]
+        let weightValues: [Float]
+        if let constantWeight {
+            (weightShape, weightValues) = constantWeight
+        } else {
+            let w = try inputs.required(1)
+            (weightShape, weightValues) = (w.shape, try w.floats())
+        }
+        let bias: [Float]?
+        if let constantBias { bias = constantBias } else { bias = try inputs.optional(2)?.floats() }
+
+        guard x.rank >= 3 else { throw OpError("input X has shape \(x.shape); Conv needs [N, C, spatial...]") }
+        guard weightShape.count == x.rank else {
+            throw OpError("weight shape \(weightShape) does not match input rank \(x.rank)")
+        }
+        let n = x.shape[0], c = x.shape[1], m = weightShape[0], cPerGroup = weightShape[1]
+        guard c % group == 0, m % group == 0, cPerGroup * group == c else {
+            throw OpError("input channels \(c), weight \(weightShape) and group \(group) are inconsistent")
+        }
+        let kernel = Array(weightShape[2...])
+        if let k = window.kernel, k != kernel {
+            throw OpError("kernel_shape \(k) does not match weight shape \(weightShape)")
+        }
+        if let bias, bias.count != m { throw OpError("bias has \(bias.count) values, expected \(m)") }
+        let geo = try WindowGeometry.forward(input: Array(x.shape[2...]), kernel: kernel, attributes: window)
+
+        let outShape = [n, m] + geo.outputShape
+        let outCount = try Tensor.elementCount(outShape, what: "the Conv output")
+        let xs = try x.floats()
+        guard weightValues.count == (try Tensor.elementCount(weightShape)) else {
+            throw OpError("weight has \(weightValues.count) values for shape \(weightShape)")
+        }
+        if outCount == 0 { return [Tensor(shape: outShape, floats: [])] }
+
+        let mPerGroup = m / group
+        let inSize = geo.inputSize, outSize = geo.outputSize, kSize = geo.kernelSize
+        let isDepthwise = cPerGroup == 1 && group == c && geo.d.kernel == 1 && geo.d.input == 1
+        let isPointwise = kSize == 1 && [geo.d, geo.h, geo.w].allSatisfy {
+            $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 && $0.output == $0.input
+        }
+        try Sgemm.check(mPerGroup, outSize, cPerGroup * kSize)
+        // The bias is filled in first, or the products are written with beta 0; only the depthwise kernel
+        // accumulates into what is there, so only it needs zeros when there is no bias.
+        var out = isDepthwise && bias == nil ? [Float](repeating: 0, count: outCount) : SpanMath.uninitialized(outCount)
+
+        xs.withUnsafeBufferPointer { xp in
+            weightValues.withUnsafeBufferPointer { wp in
+                out.withUnsafeMutableBufferPointer { op in
+                    let x0 = xp.baseAddress!, w0 = wp.baseAddress!, o0 = op.baseAddress!
+                    // Start from the bias so every path can accumulate.
+                    if let bias {
+                        for i in 0..<(n * m) {
+                            let b = bias[i % m]
+                            let row = o0 + i * outSize
+                            for j in 0..<outSize { row[j] = b }
+                        }
+                    }
+                    if isDepthwise {
+                        DepthwiseConv2D.run(input: x0, weights: w0, output: o0, batch: n, channels: c,
+                                            multiplier: mPerGroup, geometry: geo)
+                        return
+                    }
+                    let rows = cPerGroup * kSize
+                    // im2col writes every element, so the buffer starts uninitialized.
+                    var col = isPointwise ? [] : [Float](unsafeUninitializedCapacity: rows * outSize) { _, n in
+                        n = rows * outSize
+                    }
+                    col.withUnsafeMutableBufferPointer { cp in
+                        for b in 0..<n {
+                            for g in 0..<group {
+                                let xg = x0 + (b * c + g * cPerGroup) * inSize
+                                let source: UnsafePointer<Float>
+                                if isPointwise {
+                                    source = UnsafePointer(xg)
+                                } else {
+                                    Im2col.run(input: xg, channels: cPerGroup, geometry: geo, col: cp.baseAddress!)
+                                    source = UnsafePointer(cp.baseAddress!)
+                                }
+                                Sgemm.run(m: mPerGroup, n: outSize, k: rows,
+                                          a: w0 + g * mPerGroup * rows, lda: rows, b: source, ldb: outSize,
+                                          beta: bias == nil ? 0 : 1,
+                                          c: o0 + (b * m + g * mPerGroup) * outSize, ldc: outSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [Tensor(shape: outShape, floats: out)]
+    }
+}
+
+/// Unfolds input windows into columns: row (channel, kd, kh, kw), column (output position).
+enum Im2col {
+    /// For tap offset `offset` (= tap * dilation - padBegin), the output positions whose input index is valid.
+    @inline(__always)
+    static func validOutputs(offset: Int, stride: Int, input: Int, output: Int) -> Range<Int> {
+        let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let last = input - 1 - offset
+        let hi = last < 0 ? 0 : min(output, last / stride + 1)
+        return min(lo, output)..<max(min(lo, output), hi)
+    }
+
+    static func run(input: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry,
+                    col: UnsafeMutablePointer<Float>) {
+        let (D, H, W) = (g.d.input, g.h.input, g.w.input)
+        let (OD, OH, OW) = (g.d.output, g.h.output, g.w.output)
+        let outSize = OD * OH * OW
+        var row = col
+        for ch in 0..<channels {
+            let plane = input + ch * D * H * W
+            for kd in 0..<g.d.kernel {
+                let offD = kd * g.d.dilation - g.d.padBegin
+                for kh in 0..<g.h.kernel {
+                    let offH = kh * g.h.dilation - g.h.padBegin
+                    for kw in 0..<g.w.kernel {
+                        let offW = kw * g.w.dilation - g.w.padBegin
+                        let valid = validOutputs(offset: offW, stride: g.w.stride, input: W, output: OW)
+                        for od in 0..<OD {
+                            let id = od * g.d.stride + offD
+                            for oh in 0..<OH {
+                                let dst = row + (od * OH + oh) * OW
+                                let ih = oh * g.h.stride + offH
+                                if id < 0 || id >= D || ih < 0 || ih >= H {
+                                    dst.update(repeating: 0, count: OW)
+                                    continue
+                                }
+                                let src = plane + (id * H + ih) * W
+                                for ow in 0..<valid.lowerBound { dst[ow] = 0 }
+                                if g.w.stride == 1 {
+                                    if !valid.isEmpty {
+                                        (dst + valid.lowerBound).update(from: src + valid.lowerBound + offW,
+                                                                        count: valid.count)
+                                    }
+                                } else {
+                                    let s = g.w.stride
+                                    for ow in valid { dst[ow] = src[ow * s + offW] }
+                                }
+                                for ow in valid.upperBound..<OW { dst[ow] = 0 }
+                            }
+                        }
+                        row += outSize
+                    }
+                }
+            }
+        }
+    }
+}

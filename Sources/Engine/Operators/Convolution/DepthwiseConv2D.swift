@@ -1,0 +1,96 @@
+/// Direct depthwise convolution (one input channel per group) for 1-D and 2-D inputs. Each input plane is
+/// copied once into a zero-padded scratch plane, so the inner loops need no bounds checks. Four output rows
+/// are computed together, eight columns at a time, so four independent FMA chains hide the FMA latency.
+enum DepthwiseConv2D {
+    /// `output` already holds the bias (or zeros); results are accumulated into it.
+    /// Output channel `o` reads input channel `o / multiplier`.
+    static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                    batch: Int, channels: Int, multiplier: Int, geometry g: WindowGeometry) {
+        switch g.w.stride {
+        case 1: run(UnitStrideLoad.self, input, weights, output, batch, channels, multiplier, g)
+        case 2: run(DoubleStrideLoad.self, input, weights, output, batch, channels, multiplier, g)
+        default: run(GatherLoad.self, input, weights, output, batch, channels, multiplier, g)
+        }
+    }
+
+    private static func run<L: StridedLoad>(_: L.Type, _ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
+                                            _ output: UnsafeMutablePointer<Float>, _ batch: Int, _ channels: Int,
+                                            _ multiplier: Int, _ g: WindowGeometry) {
+        let (H, W) = (g.h.input, g.w.input)
+        let (OH, OW) = (g.h.output, g.w.output)
+        let (KH, KW) = (g.h.kernel, g.w.kernel)
+        let (sh, sw, dh, dw) = (g.h.stride, g.w.stride, g.h.dilation, g.w.dilation)
+        // The padded plane covers exactly what the windows read.
+        let plane = PaddedPlane(rows: (OH - 1) * sh + g.h.span, cols: (OW - 1) * sw + g.w.span, maxStride: sw)
+        defer { plane.deallocate() }
+        let PW = plane.cols
+        let rowStep = sh * PW
+
+        for b in 0..<batch {
+            for ch in 0..<channels {
+                plane.load(input + (b * channels + ch) * H * W, height: H, width: W,
+                           top: g.h.padBegin, left: g.w.padBegin, fill: 0)
+                let padded = UnsafePointer(plane.buffer)
+                for k in 0..<multiplier {
+                    let oc = ch * multiplier + k
+                    let w = weights + oc * KH * KW
+                    let out = output + (b * channels * multiplier + oc) * OH * OW
+                    var oh = 0
+                    while oh + 4 <= OH {
+                        var ow = 0
+                        while ow < OW {
+                            let n = OW - ow
+                            let d0 = out + oh * OW + ow
+                            var a0 = PartialVector.load(d0, count: n)
+                            var a1 = PartialVector.load(d0 + OW, count: n)
+                            var a2 = PartialVector.load(d0 + 2 * OW, count: n)
+                            var a3 = PartialVector.load(d0 + 3 * OW, count: n)
+                            for kh in 0..<KH {
+                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let wr = w + kh * KW
+                                for kw in 0..<KW {
+                                    let wv = SIMD8<Float>(repeating: wr[kw])
+                                    let p = src + kw * dw
+                                    a0.addProduct(wv, L.load(p, stride: sw))
+                                    a1.addProduct(wv, L.load(p + rowStep, stride: sw))
+                                    a2.addProduct(wv, L.load(p + 2 * rowStep, stride: sw))
+                                    a3.addProduct(wv, L.load(p + 3 * rowStep, stride: sw))
+                                }
+                            }
+                            PartialVector.store(a0, d0, count: n)
+                            PartialVector.store(a1, d0 + OW, count: n)
+                            PartialVector.store(a2, d0 + 2 * OW, count: n)
+                            PartialVector.store(a3, d0 + 3 * OW, count: n)
+                            ow += 8
+                        }
+                        oh += 4
+                    }
+                    while oh < OH {
+                        var ow = 0
+                        while ow < OW {
+                            let n = OW - ow
+                            let d0 = out + oh * OW + ow
+                            var a0 = PartialVector.load(d0, count: n)
+                            var a1 = SIMD8<Float>(repeating: 0)
+                            for kh in 0..<KH {
+                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let wr = w + kh * KW
+                                var kw = 0
+                                // Two chains over the taps of a row.
+                                while kw + 2 <= KW {
+                                    a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + kw * dw, stride: sw))
+                                    a1.addProduct(SIMD8(repeating: wr[kw + 1]), L.load(src + (kw + 1) * dw, stride: sw))
+                                    kw += 2
+                                }
+                                if kw < KW { a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + kw * dw, stride: sw)) }
+                            }
+                            PartialVector.store(a0 + a1, d0, count: n)
+                            ow += 8
+                        }
+                        oh += 1
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Diff
+import Engine
+import Foundation
+
+/// The text `qscope analyze` prints: per method the output cosine, then a per-layer table for the first.
+enum AnalyzeText {
+    static func render(session: AnalysisSession, evaluations: [QuantEvaluation], config: AnalysisConfig) -> String {
+        let a = session.analyzer
+        var s = "model: \(session.model.path)\n"
+        s += "calibration samples: \(a.calibrationSamples), evaluation samples: \(a.evalFeeds.count)\n"
+        s += String(format: "float pass %.3f s, evaluation cache %.3f s\n", a.timings["float_pass_s"] ?? 0, a.timings["eval_cache_s"] ?? 0)
+        for e in evaluations {
+            var line = String(format: "method %-10@ output cosine %.6f  (%.3f s)", e.config.method.rawValue as NSString, e.outputCosine, e.seconds)
+            if !e.autoTrials.isEmpty {
+                line += "  auto tried " + e.autoTrials.map { String(format: "%@ %.6f", $0.method.rawValue, $0.cosine) }.joined(separator: ", ")
+            }
+            s += line + "\n"
+        }
+        guard let e = evaluations.first else { return s }
+        s += "\nlayers (\(e.config.method.rawValue), float vs quantized; ! below \(config.warnThreshold), X below \(config.failThreshold))\n"
+        s += "node".padding(toLength: 36, withPad: " ", startingAt: 0) + " " + "op".padding(toLength: 18, withPad: " ", startingAt: 0)
+            + "  cosine    isolated\n"
+        for node in session.analyzer.floatExecutor.plan {
+            for out in node.outputs where !out.isEmpty {
+                guard let m = e.accumulated[out] else { continue }
+                let cos = m.cosineSimilarity
+                let mark = cos < config.failThreshold ? "X" : cos < config.warnThreshold ? "!" : " "
+                let iso = e.isolated[out].map { String(format: "%.6f", $0.cosineSimilarity) } ?? "–"
+                s += String(node.name.prefix(36)).padding(toLength: 36, withPad: " ", startingAt: 0) + " "
+                    + node.opType.padding(toLength: 18, withPad: " ", startingAt: 0)
+                    + String(format: "  %.6f  ", cos) + iso + " " + mark + "\n"
+            }
+        }
+        return s
+    }
+}
+
+/// The JSON of `qscope analyze --json`: per method the ranges and scales of every quantized tensor and the
+/// output cosine, plus timings.
+enum AnalyzeJSON {
+    static func number(_ x: Double) -> Any { x.isFinite ? x : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
+
+    static func encode(session: AnalysisSession, evaluations: [QuantEvaluation], config: AnalysisConfig) throws -> Data {
+        var methods: [String: Any] = [:]
+        var recompute: [String: Any] = [:]
+        for e in evaluations {
+            var tensors: [String: Any] = [:]
+            for (name, p) in e.stage.activationParams {
+                let r = e.stage.ranges[name]
+                tensors[name] = ["min": number(Double(r?.min ?? 0)), "max": number(Double(r?.max ?? 0)),
+                                 "scale": number(Double(p.scale)), "zero_point": Int(p.zeroPoint)]
+            }
+            methods[e.config.method.rawValue] = [
+                "tensors": tensors,
+                "output_cosine": number(e.outputCosine),
+                "outputs": e.outputs.mapValues { ["cosine": number($0.cosineSimilarity), "sqnr_db": number($0.sqnrDB)] },
+                "auto_trials": e.autoTrials.map { ["method": $0.method.rawValue, "cosine": number($0.cosine)] },
+            ]
+            recompute[e.config.method.rawValue] = e.seconds
+        }
+        let a = session.analyzer
+        let root: [String: Any] = [
+            "model": session.model.path,
+            "calibration_samples": a.calibrationSamples,
+            "evaluation_samples": a.evalFeeds.count,
+            "per_channel": config.quantization.perChannel,
+            "activation": config.quantization.activationScheme.rawValue,
+            "methods": methods,
+            "timings": ["float_pass_s": a.timings["float_pass_s"] ?? 0, "eval_cache_s": a.timings["eval_cache_s"] ?? 0,
+                        "stats_s": a.timings["stats_s"] ?? 0, "recompute_s": recompute],
+        ]
+        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+    }
+}
