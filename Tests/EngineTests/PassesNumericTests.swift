@@ -110,6 +110,28 @@ final class PassesNumericTests: XCTestCase {
         try assertEquivalent(model, r, feeds: ["input": input])
     }
 
+    /// The float models in ../shared/assets (skipped when absent): optimized and original agree on the stored
+    /// input of test_data_set_0.
+    func testSharedFloatModelsKeepTheirOutputs() throws {
+        guard let models = SharedAssetsTests.modelsDirectory else { throw XCTSkip("../shared/assets not found") }
+        var checked = 0
+        for name in SharedAssetsTests.knownModels.sorted() where !name.contains("int8") {
+            let dir = models.appendingPathComponent(name)
+            guard let model = try? ModelLoader.load(path: dir.appendingPathComponent("model.onnx").path),
+                  ModelCheck.unsupportedOperators(model).isEmpty else { continue }
+            let files = ModelCheck.numberedFiles(dir.appendingPathComponent("test_data_set_0"), prefix: "input_")
+            guard files.count == model.graph.inputs.count else { continue }
+            var feeds: [String: Tensor] = [:]
+            for (info, file) in zip(model.graph.inputs, files) {
+                feeds[info.name] = try TensorProtoCodec.read(path: file.path).tensor
+            }
+            let r = try PassManager.optimize(model, inputShapes: feeds.mapValues(\.shape))
+            try assertEquivalent(model, r, feeds: feeds, tolerance: 1e-4)
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 0, "no shared model could be checked")
+    }
+
     func testFusedActivationRunsTheClampAfterTheOperator() throws {
         var rng = F.Random(seed: 11)
         let inits = ["W": rng.tensor([3, 2, 1, 1])]
@@ -133,21 +155,21 @@ final class PassesNumericTests: XCTestCase {
     /// Outputs equal within 1e-5 relative; every tensor of the original survives (same values) or is mapped
     /// to a node of the optimized graph; the optimized graph invents no tensors except folded weights.
     func assertEquivalent(_ original: Model, _ optimized: OptimizedModel, feeds: [String: Tensor],
-                          file: StaticString = #filePath, line: UInt = #line) throws {
+                          tolerance: Float = 1e-5, file: StaticString = #filePath, line: UInt = #line) throws {
         let before = TensorRecorder(), after = TensorRecorder()
         let want = try Executor(model: original).run(feeds, observer: before)
         let got = try Executor(model: optimized.model).run(feeds, observer: after)
         XCTAssertEqual(Set(want.keys), Set(got.keys), file: file, line: line)
         for (name, w) in want {
             guard let g = got[name] else { continue }
-            XCTAssertLessThan(F.relativeError(g, w, file: file, line: line), 1e-5, "output \(name)", file: file, line: line)
+            XCTAssertLessThan(F.relativeError(g, w, file: file, line: line), tolerance, "output \(name)", file: file, line: line)
         }
         let graph = optimized.model.graph
         let nodeNames = Set(graph.nodes.map(\.name))
         for (name, w) in before.tensors {
             if let g = after.tensors[name] {
                 if w.dtype == .float {
-                    XCTAssertLessThan(F.relativeError(g, w, file: file, line: line), 1e-5, "tensor \(name)",
+                    XCTAssertLessThan(F.relativeError(g, w, file: file, line: line), tolerance, "tensor \(name)",
                                       file: file, line: line)
                 }
             } else if let c = graph.initializers[name], optimized.foldedConstants.contains(name) {
