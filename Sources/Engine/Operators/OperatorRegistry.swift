@@ -21,6 +21,8 @@ public enum OperatorRegistry {
         guard supports(context.node), let type = table[context.node.opType] else {
             throw QScopeError.unsupportedOperators([context.node.qualifiedOp: [context.node.name]])
         }
+        // Nodes with an activation fused in by the optimizer run wrapped (see Passes/ActivationFusion.swift).
+        if context.node.has(FusedActivation.activationKey) { return try FusedActivation(context) }
         return try type.init(context)
     }
 }
