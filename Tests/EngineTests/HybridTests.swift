@@ -9,7 +9,7 @@ final class HybridKernelTests: XCTestCase {
     let uint8Out = QuantParams(scale: 0.1, zeroPoint: 90, qmin: 0, qmax: 255)
 
     private func context(_ node: Node, constants: [Int: Tensor], input: QuantParams, output: QuantParams,
-                         fused: FusedActivation? = nil, rounding: IntegerRounding = .halfAwayFromZero) -> KernelContext {
+                         fused: IntegerActivation? = nil, rounding: IntegerRounding = .halfAwayFromZero) -> KernelContext {
         KernelContext(node: node, opset: 17, constants: constants, inputParams: [0: input], outputParams: [output],
                       fused: fused, layer: nil, rounding: rounding)
     }
@@ -65,7 +65,7 @@ final class HybridKernelTests: XCTestCase {
         ]
         for (idx, (xs, ws, group, strides, pads, dil)) in cases.enumerated() {
             for (inP, outP) in [(int8In, int8Out), (uint8In, uint8Out)] {
-                for fused in [nil, FusedActivation.relu, .clip(min: 0, max: 6)] as [FusedActivation?] {
+                for fused in [nil, IntegerActivation.relu, .clip(min: 0, max: 6)] as [IntegerActivation?] {
                     let w = rng.tensor(ws), b = rng.tensor([ws[0]], -0.5, 0.5)
                     // Extreme levels stress the exact accumulation.
                     var x = rng.levels(xs, inP)

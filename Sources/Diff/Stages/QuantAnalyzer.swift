@@ -31,7 +31,7 @@ public struct QuantEvaluation {
     /// Mean cosine over the graph outputs, float vs hybrid (nil without a hybrid stage).
     public var hybridOutputCosine: Double? { hybrid == nil ? nil : Self.meanCosine(hybridOutputs) }
 
-    static func meanCosine(_ m: [String: TensorMetrics]) -> Double {
+    public static func meanCosine(_ m: [String: TensorMetrics]) -> Double {
         m.isEmpty ? 1 : m.values.map(\.cosineSimilarity).reduce(0, +) / Double(m.count)
     }
 }
@@ -52,6 +52,16 @@ public final class QuantAnalyzer {
     public private(set) var timings: [String: Double] = [:]
     /// Ranges already computed, by method: switching back to a method re-uses them.
     public let rangeCache = RangeCache()
+    /// The optimized-float stage (BatchNormalization folded, constants folded, Identity removed, Conv+Relu
+    /// fused), or nil with `optimizedError` set when the passes failed.
+    public private(set) var optimized: OptimizedModel?
+    public private(set) var optimizedError: String?
+    /// Float vs optimized float, per tensor and per graph output.
+    public private(set) var optimizedMetrics: [String: TensorMetrics] = [:]
+    public private(set) var optimizedOutputs: [String: TensorMetrics] = [:]
+    /// The graph the quantized and hybrid stages are built from: the optimized model with activations
+    /// unfused (quantization points model Conv+Relu fusion themselves), or the float model.
+    public private(set) var quantizationModel: Model
 
     /// - Parameters:
     ///   - calibration: the calibration samples.
@@ -59,6 +69,7 @@ public final class QuantAnalyzer {
     public init(model: Model, calibration: CalibrationDataset, evaluation: [[String: Tensor]],
                 progress: ((String, Int, Int) -> Void)? = nil) throws {
         self.model = model
+        quantizationModel = model
         floatExecutor = try Executor(model: model)
         var t0 = Self.now()
         let collector = CalibrationCollector()
@@ -84,6 +95,30 @@ public final class QuantAnalyzer {
         timings["eval_cache_s"] = Self.now() - t0
         evalFeeds = evaluation
         floatActivations = cache
+        t0 = Self.now()
+        buildOptimized()
+        timings["optimize_s"] = Self.now() - t0
+    }
+
+    /// Runs the passes and compares the optimized model with float on the evaluation samples.
+    private func buildOptimized() {
+        guard let first = evalFeeds.first else { return }
+        do {
+            let opt = try PassManager.optimize(model, inputShapes: first.mapValues(\.shape))
+            let executor = try Executor(model: opt.model)
+            let observer = ComparingObserver()
+            var outputs: [String: MetricsAccumulator] = [:]
+            for (i, feeds) in evalFeeds.enumerated() {
+                observer.reference = floatActivations[i]
+                accumulate(try executor.run(feeds, observer: observer), against: floatActivations[i], into: &outputs)
+            }
+            optimized = opt
+            optimizedMetrics = observer.results
+            optimizedOutputs = outputs.mapValues(\.result)
+            quantizationModel = ActivationFusion.unfuse(opt.model)
+        } catch {
+            optimizedError = "\(error)"
+        }
     }
 
     /// Builds and evaluates the quantized stage for `config`; `auto` tries max, percentile 99.995 and kl and
@@ -93,14 +128,14 @@ public final class QuantAnalyzer {
         let t0 = Self.now()
         var chosen = config
         var trials: [(CalibrationMethodKind, Double)] = []
-        let points = try QuantizationPoints(model: model, floatNodes: config.floatNodes)
+        let points = try QuantizationPoints(model: quantizationModel, floatNodes: config.floatNodes)
         if config.method == .auto {
             var best: (QuantizationConfig, Double)?
             for (kind, pct) in [(CalibrationMethodKind.max, config.percentile), (.percentile, 99.995), (.kl, config.percentile)] {
                 var c = config
                 c.method = kind
                 c.percentile = pct
-                let stage = try QuantizedStage(floatModel: model, statistics: statistics, config: c, points: points,
+                let stage = try QuantizedStage(floatModel: quantizationModel, statistics: statistics, config: c, points: points,
                                                rangeCache: rangeCache)
                 let cos = try outputCosine(stage, sample: 0)
                 trials.append((kind, cos))
@@ -109,15 +144,15 @@ public final class QuantAnalyzer {
             chosen = best?.0 ?? config
             if chosen.method == .auto { chosen.method = .max }
         }
-        let stage = try QuantizedStage(floatModel: model, statistics: statistics, config: chosen, points: points,
+        let stage = try QuantizedStage(floatModel: quantizationModel, statistics: statistics, config: chosen, points: points,
                                        rangeCache: rangeCache)
         // The hybrid stage is simulated beside the quantized one; its failure is reported, not fatal.
         var hybridStage: HybridStage?
         var hybridError: String?
         if hybrid {
             do {
-                let partition = try HybridStage.partition(floatModel: model, quantized: stage, target: target)
-                hybridStage = try HybridStage(floatModel: model, quantized: stage, partition: partition, target: target)
+                let partition = try HybridStage.partition(floatModel: quantizationModel, quantized: stage, target: target)
+                hybridStage = try HybridStage(floatModel: quantizationModel, quantized: stage, partition: partition, target: target)
             } catch {
                 hybridError = "\(error)"
             }

@@ -23,6 +23,16 @@ public enum ReportBuilder {
                                      quantization: quant)
             if let m = evaluation.accumulated[out] { record.accumulated[.floatQuantized] = m }
             if let m = evaluation.isolated[out] { record.isolated[.floatQuantized] = m }
+            if let m = analyzer.optimizedMetrics[out] { record.accumulated[.floatOptimized] = m }
+            if let m = evaluation.hybridAccumulated[out] { record.accumulated[.floatHybrid] = m }
+            if let m = evaluation.quantizedVsHybrid[out] { record.accumulated[.quantizedHybrid] = m }
+            if let h = evaluation.hybrid {
+                // Nodes removed by the passes have no placement of their own.
+                if let p = h.partition.placement[node.name] {
+                    record.placement = p == .accelerator ? .acc : .cpu
+                    record.placementReason = h.partition.reasons[node.name]
+                }
+            }
             records.append(record)
         }
         let thresholds = try SeverityThresholds(warn: config.warnThreshold, fail: config.failThreshold)
@@ -41,11 +51,22 @@ public enum ReportBuilder {
         timings["recompute_s"] = evaluation.seconds
         return AnalysisReport(
             modelPath: modelPath, config: entries,
-            stages: [.float: .ready, .quantized: .ready, .optimized: .notComputed, .hybrid: .notComputed],
-            layers: records, suspicious: SuspicionRanking.rank(records, config: suspicion),
-            outputs: evaluation.outputs.sorted { $0.key < $1.key }.map {
-                OutputComparison(name: $0.key, pair: .floatQuantized, metrics: $0.value)
-            },
+            stages: [.float: .ready, .quantized: .ready,
+                     .optimized: analyzer.optimizedError.map { .failed($0) } ?? (analyzer.optimized == nil ? .notComputed : .ready),
+                     .hybrid: evaluation.hybridError.map { .failed($0) } ?? (evaluation.hybrid == nil ? .notComputed : .ready)],
+            layers: records, suspicious: SuspicionRanking.rankDefaultPairs(records, config: suspicion),
+            outputs: outputComparisons(analyzer: analyzer, evaluation: evaluation),
             timings: timings, suspicionConfig: suspicion)
+    }
+
+    static func outputComparisons(analyzer: QuantAnalyzer, evaluation: QuantEvaluation) -> [OutputComparison] {
+        var out: [OutputComparison] = []
+        let pairs: [(StagePair, [String: TensorMetrics])] = [(.floatOptimized, analyzer.optimizedOutputs),
+                                                             (.floatQuantized, evaluation.outputs),
+                                                             (.floatHybrid, evaluation.hybridOutputs)]
+        for (pair, metrics) in pairs {
+            out += metrics.sorted { $0.key < $1.key }.map { OutputComparison(name: $0.key, pair: pair, metrics: $0.value) }
+        }
+        return out
     }
 }

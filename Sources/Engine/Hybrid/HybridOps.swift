@@ -13,7 +13,7 @@ enum HybridOps {
 
     /// The Relu or Clip a node computes, with Clip's bounds from its attributes (opset < 11) or constant
     /// inputs.
-    static func activation(_ node: Node, _ constants: [Int: Tensor], opset: Int) throws -> FusedActivation? {
+    static func activation(_ node: Node, _ constants: [Int: Tensor], opset: Int) throws -> IntegerActivation? {
         switch node.opType {
         case "Relu": return .relu
         case "Clip":

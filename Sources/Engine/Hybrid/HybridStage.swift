@@ -74,7 +74,7 @@ public final class HybridStage {
                         data[i] = p
                     }
                     var outParams: [QuantParams] = []
-                    var fused: FusedActivation?
+                    var fused: IntegerActivation?
                     for (j, o) in node.outputs.enumerated() where !o.isEmpty {
                         if let p = params[o] {
                             outParams.append(p)

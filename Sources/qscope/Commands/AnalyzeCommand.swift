@@ -57,9 +57,12 @@ struct AnalyzeCommand: ParsableCommand {
                 try FileIO.writeAtomically(AnalyzeJSON.encode(session: session, evaluations: evaluations, config: config), to: jsonPath)
                 print("wrote \(jsonPath)")
             }
-            if let failBelow, primary.outputCosine < failBelow {
+            // The gate is the final output of what the device runs: float vs hybrid (float vs quantized when
+            // the hybrid stage could not be built).
+            let gate = primary.hybridOutputCosine ?? primary.outputCosine
+            if let failBelow, gate < failBelow {
                 FileHandle.standardError.write(Data(String(format: "qscope: output cosine %.6f is below --fail-below %g\n",
-                                                           primary.outputCosine, failBelow).utf8))
+                                                           gate, failBelow).utf8))
                 throw ExitCode(1)
             }
         }

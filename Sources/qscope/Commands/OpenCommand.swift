@@ -81,6 +81,7 @@ final class OpenState: @unchecked Sendable {
         ctx.post(.sessionUpdated(s))
         for w in data.warnings { ctx.post(.message(w, isError: false)) }
         ctx.post(.stage(.float, .ready))
+        ctx.post(.stage(.optimized, analyzer.optimizedError.map { .failed(reason: $0) } ?? .ready))
         let layers = try evaluate(config.quantization, ctx)
         ctx.post(.layersUpdated(layers))
         ctx.post(.stage(.quantized, .ready))
@@ -108,8 +109,10 @@ final class OpenState: @unchecked Sendable {
             self.report = report
             return TUIBridge.layers(base, analyzer: analyzer, evaluation: e, report: report)
         }
-        ctx.post(.message(String(format: "%@: output cosine %.6f, recomputed in %.2f s", e.config.method.rawValue,
-                                 e.outputCosine, e.seconds), isError: false))
+        ctx.post(.stage(.hybrid, e.hybridError.map { .failed(reason: $0) } ?? .ready))
+        ctx.post(.message(String(format: "%@: output cosine %.6f (hybrid %@), recomputed in %.2f s", e.config.method.rawValue,
+                                 e.outputCosine, e.hybridOutputCosine.map { String(format: "%.6f", $0) } ?? "–",
+                                 e.seconds), isError: false))
         return layers
     }
 

@@ -9,8 +9,13 @@ enum AnalyzeText {
         var s = "model: \(session.model.path)\n"
         s += "calibration samples: \(a.calibrationSamples), evaluation samples: \(a.evalFeeds.count)\n"
         s += String(format: "float pass %.3f s, evaluation cache %.3f s\n", a.timings["float_pass_s"] ?? 0, a.timings["eval_cache_s"] ?? 0)
+        if let err = a.optimizedError { s += "optimized stage failed: \(err)\n" }
+        else { s += "optimized float: output cosine \(String(format: "%.6f", QuantEvaluation.meanCosine(a.optimizedOutputs)))\n" }
+        for e in evaluations { if let err = e.hybridError { s += "hybrid stage failed (\(e.config.method.rawValue)): \(err)\n" } }
         for e in evaluations {
-            var line = String(format: "method %-10@ output cosine %.6f  (%.3f s)", e.config.method.rawValue as NSString, e.outputCosine, e.seconds)
+            var line = String(format: "method %-10@ output cosine float/quantized %.6f, float/hybrid %@  (%.3f s)",
+                              e.config.method.rawValue as NSString, e.outputCosine,
+                              e.hybridOutputCosine.map { String(format: "%.6f", $0) } ?? "–", e.seconds)
             if !e.autoTrials.isEmpty {
                 line += "  auto tried " + e.autoTrials.map { String(format: "%@ %.6f", $0.method.rawValue, $0.cosine) }.joined(separator: ", ")
             }

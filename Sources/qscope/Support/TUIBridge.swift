@@ -32,7 +32,19 @@ enum TUIBridge {
             m.isolated = evaluation.isolated[out].map(values)
             m.suspicion = verdict[l.name]
             if m.accumulated != nil { l.metrics[pair] = m } else { l.metrics[pair] = nil }
-            l.placement = evaluation.config.floatNodes.contains(l.name) ? .cpu : nil
+            let others: [(TUI.StagePair, TensorMetrics?)] = [
+                (TUI.StagePair(.float, .optimized), analyzer.optimizedMetrics[out]),
+                (TUI.StagePair(.quantized, .hybrid), evaluation.quantizedVsHybrid[out]),
+                (TUI.StagePair(.float, .hybrid), evaluation.hybridAccumulated[out]),
+            ]
+            for (p, metrics) in others {
+                l.metrics[p] = metrics.map { LayerPairMetrics(accumulated: values($0)) }
+            }
+            if let h = evaluation.hybrid, let placement = h.partition.placement[l.name] {
+                l.placement = placement == .accelerator ? .acc : .cpu
+            } else {
+                l.placement = evaluation.config.floatNodes.contains(l.name) ? .cpu : nil
+            }
             if let p = evaluation.stage.activationParams[out], let r = evaluation.stage.ranges[out] {
                 l.quant = TUI.QuantParams(outputScale: Double(p.scale), outputZeroPoint: Int(p.zeroPoint),
                                           range: Double(min(r.min, 0))...Double(max(r.max, 0)),

@@ -38,7 +38,7 @@ struct KernelContext {
     /// Parameters of each output (for a fused layer: those of the activation's output).
     let outputParams: [QuantParams]
     /// A Relu or Clip folded into this layer.
-    let fused: FusedActivation?
+    let fused: IntegerActivation?
     /// The quantized weights recorded by the quantized stage for this node.
     let layer: WeightQuantization.LayerWeights?
     let rounding: IntegerRounding

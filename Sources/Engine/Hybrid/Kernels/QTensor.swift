@@ -65,7 +65,7 @@ public struct OutputClamp: Equatable {
     }
 
     /// Narrowed by an activation: Relu clamps at the zero level, Clip at its quantized bounds.
-    func narrowed(by activation: FusedActivation?, _ params: QuantParams) -> OutputClamp {
+    func narrowed(by activation: IntegerActivation?, _ params: QuantParams) -> OutputClamp {
         guard let activation else { return self }
         var c = self
         switch activation {
@@ -81,7 +81,7 @@ public struct OutputClamp: Equatable {
 }
 
 /// A Relu or Clip folded into the preceding layer's requantization.
-public enum FusedActivation: Equatable {
+public enum IntegerActivation: Equatable {
     case relu
     case clip(min: Float?, max: Float?)
 }
