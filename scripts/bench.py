@@ -20,7 +20,24 @@ import onnx
 from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ASSETS = os.path.join(os.path.dirname(ROOT), "shared", "assets", "models")
+
+
+def find_assets():
+    """`assets/models`: $QSCOPE_SHARED_ASSETS (the `assets` folder, as the tests read it), else `shared/assets`
+    beside the repository or up to three parent folders above it (a git worktree sits one level deeper)."""
+    env = os.environ.get("QSCOPE_SHARED_ASSETS")
+    if env:
+        return os.path.join(env, "models")
+    folder = ROOT
+    for _ in range(3):
+        folder = os.path.dirname(folder)
+        candidate = os.path.join(folder, "shared", "assets", "models")
+        if os.path.isdir(candidate):
+            return candidate
+    return os.path.join(os.path.dirname(ROOT), "shared", "assets", "models")
+
+
+ASSETS = find_assets()
 QSCOPE = os.path.join(ROOT, ".build", "release", "qscope")
 
 

@@ -6,10 +6,11 @@ public enum AllocatorTuning {
     /// startup, before running models.
     public static func retainFreedMemory() {
         #if os(Linux)
-        // glibc's <malloc.h> is not part of the Glibc module; these are its M_TRIM_THRESHOLD and
-        // M_MMAP_THRESHOLD parameter numbers.
-        _ = glibcMallopt(-3, 1 << 30)
-        _ = glibcMallopt(-1, 32 << 20)  // the largest mmap threshold glibc accepts on 64-bit
+        // glibc's <malloc.h> is not part of the Glibc module; there M_TRIM_THRESHOLD is -1 and
+        // M_MMAP_THRESHOLD is -3. (Swapped, the trim threshold became 32 MiB and a capture-all run, which
+        // frees more than that at once, gave its memory back and page-faulted it in again on every run.)
+        _ = glibcMallopt(-1, 1 << 30)
+        _ = glibcMallopt(-3, 32 << 20)  // the largest mmap threshold glibc accepts on 64-bit
         #endif
     }
 }

@@ -23,6 +23,8 @@ public final class Executor {
         let outputSlots: [Int?]
         /// Slots whose last reader is this step, freed after it runs.
         let release: [Int]
+        /// Set when the operator can write its output over input 0, which no later step reads.
+        let inPlace: InPlaceOperator?
     }
 
     private let steps: [Step]
@@ -81,7 +83,13 @@ public final class Executor {
                 lastUse[s] == stepIndex && !constantSet.contains(s)
                     && !graphOutputs.contains(slots.first { $0.value == s }!.key)
             }
-            built.append(Step(node: node, op: op, inputSlots: ins, outputSlots: outs, release: Array(release)))
+            var inPlace: InPlaceOperator?
+            if let candidate = op as? InPlaceOperator, node.outputs.count == 1, let first = ins.first ?? nil,
+               release.contains(first), !ins.dropFirst().contains(first) {
+                inPlace = candidate
+            }
+            built.append(Step(node: node, op: op, inputSlots: ins, outputSlots: outs, release: Array(release),
+                              inPlace: inPlace))
         }
         var outs: [(String, Int)] = []
         for o in graph.outputs {
@@ -121,10 +129,22 @@ public final class Executor {
         var peak = live
         defer { peakLiveBytes = peak }
         for step in steps {
-            let inputs = step.inputSlots.map { $0.flatMap { values[$0] } }
-            let outputs: [Tensor]
+            var outputs: [Tensor] = []
             do {
-                outputs = try step.op.run(inputs)
+                var done = false
+                if let op = step.inPlace, let first = step.inputSlots[0], var x = values[first] {
+                    // Give up the executor's reference so the operator can own the storage.
+                    values[first] = nil
+                    let bytes = x.count * x.dtype.byteSize
+                    if try op.runInPlace(&x, step.inputSlots.map { $0.flatMap { values[$0] } }) {
+                        live -= bytes
+                        outputs = [x]
+                        done = true
+                    } else {
+                        values[first] = x
+                    }
+                }
+                if !done { outputs = try step.op.run(step.inputSlots.map { $0.flatMap { values[$0] } }) }
             } catch let e as OpError {
                 throw QScopeError.nodeFailed(node: step.node.name, op: step.node.qualifiedOp, reason: e.message)
             } catch let e as QScopeError {

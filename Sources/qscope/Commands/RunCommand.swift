@@ -34,6 +34,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("capture-all"), help: "Keep every intermediate tensor of each run, as an analysis does.")
     var captureAll = false
 
+    @Flag(help: "Print the time per operator type and the slowest nodes of the timed runs on stderr.")
+    var profile = false
+
     @Flag(help: "Print one JSON object on stdout instead of text.")
     var json = false
 
@@ -48,12 +51,17 @@ struct RunCommand: ParsableCommand {
             }
             var outputs = try executor.run(feeds, observer: captureAll ? TensorRecorder() : nil)
             var times: [Double] = []
+            let profiler = profile ? NodeProfiler() : nil
             for _ in 0..<self.repeat {
                 let recorder = captureAll ? TensorRecorder() : nil
+                let observer: ExecutionObserver? = profiler.map { $0.forward = recorder; return $0 } ?? recorder
                 let start = now()
-                outputs = try executor.run(feeds, observer: recorder)
+                profiler?.start()
+                outputs = try executor.run(feeds, observer: observer)
                 times.append(now() - start)
+                profiler?.forward = nil
             }
+            if let profiler { FileHandle.standardError.write(Data(profiler.report(runs: times.count).utf8)) }
             let medianMs = times.isEmpty ? nil : times.sorted()[times.count / 2] * 1000
             let labelNames = try labels.map { try String(decoding: FileIO.read($0), as: UTF8.self).split(separator: "\n").map(String.init) }
             let report = RunReport(model: loaded, outputs: outputs, medianMs: medianMs, runs: times.count,

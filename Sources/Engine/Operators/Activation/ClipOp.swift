@@ -1,6 +1,6 @@
 /// Clip: clamps to [min, max]. Before opset 11 the bounds are attributes; from 11 they are optional scalar
 /// inputs. Works on float32 and integer tensors; NaN stays NaN.
-final class ClipOp: Operator {
+final class ClipOp: InPlaceOperator {
     private let attributeBounds: (Float, Float)?
 
     init(_ context: BuildContext) throws {
@@ -25,6 +25,14 @@ final class ClipOp: Operator {
         case .uint8(let a): return [Tensor(shape: x.shape, data: .uint8(clamp(a, lo, hi)))]
         case .bool: throw OpError("Clip does not support bool tensors")
         }
+    }
+
+    func runInPlace(_ x: inout Tensor, _ inputs: [Tensor?]) throws -> Bool {
+        guard x.dtype == .float else { return false }
+        let lo = try bound(inputs.optional(1), x, "min"), hi = try bound(inputs.optional(2), x, "max")
+        let b = attributeBounds ?? (Float(lo ?? -.infinity), Float(hi ?? .infinity))
+        let kernel = ClipKernel(lo: b.0, hi: b.1)
+        return x.updateFloats { p, n in mapFloats(kernel, UnsafePointer(p), p, n) }
     }
 
     private func run(_ x: Tensor, _ a: [Float], _ kernel: ClipKernel) throws -> Tensor {

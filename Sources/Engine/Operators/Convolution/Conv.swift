@@ -157,6 +157,18 @@ enum Im2col {
                                         (dst + valid.lowerBound).update(from: src + valid.lowerBound + offW,
                                                                         count: valid.count)
                                     }
+                                } else if g.w.stride == 2 {
+                                    // Eight outputs from one sixteen-wide load, while it stays inside the row.
+                                    var ow = valid.lowerBound
+                                    while ow + 8 <= valid.upperBound && ow * 2 + offW + 16 <= W {
+                                        UnsafeMutableRawPointer(dst + ow).storeBytes(
+                                            of: DoubleStrideLoad.load(src + ow * 2 + offW, stride: 2), as: SIMD8<Float>.self)
+                                        ow += 8
+                                    }
+                                    while ow < valid.upperBound {
+                                        dst[ow] = src[ow * 2 + offW]
+                                        ow += 1
+                                    }
                                 } else {
                                     let s = g.w.stride
                                     for ow in valid { dst[ow] = src[ow * s + offW] }

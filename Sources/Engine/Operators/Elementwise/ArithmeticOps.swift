@@ -11,24 +11,28 @@ func runArithmetic<K: ArithmeticKernel>(_ k: K.Type, _ inputs: [Tensor?]) throws
     return [acc]
 }
 
-final class AddOp: Operator {
+final class AddOp: InPlaceOperator {
     init(_ context: BuildContext) throws {}
     func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(AddKernel.self, inputs) }
+    func runInPlace(_ x: inout Tensor, _ inputs: [Tensor?]) throws -> Bool { try arithmeticInPlace(AddKernel.self, &x, inputs) }
 }
 
-final class SubOp: Operator {
+final class SubOp: InPlaceOperator {
     init(_ context: BuildContext) throws {}
     func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(SubKernel.self, inputs) }
+    func runInPlace(_ x: inout Tensor, _ inputs: [Tensor?]) throws -> Bool { try arithmeticInPlace(SubKernel.self, &x, inputs) }
 }
 
-final class MulOp: Operator {
+final class MulOp: InPlaceOperator {
     init(_ context: BuildContext) throws {}
     func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(MulKernel.self, inputs) }
+    func runInPlace(_ x: inout Tensor, _ inputs: [Tensor?]) throws -> Bool { try arithmeticInPlace(MulKernel.self, &x, inputs) }
 }
 
-final class DivOp: Operator {
+final class DivOp: InPlaceOperator {
     init(_ context: BuildContext) throws {}
     func run(_ inputs: [Tensor?]) throws -> [Tensor] { try runArithmetic(DivKernel.self, inputs) }
+    func runInPlace(_ x: inout Tensor, _ inputs: [Tensor?]) throws -> Bool { try arithmeticInPlace(DivKernel.self, &x, inputs) }
 }
 
 final class MaxOp: Operator {

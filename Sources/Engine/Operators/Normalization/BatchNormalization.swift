@@ -1,7 +1,7 @@
 /// ONNX BatchNormalization in inference mode: y = (x - mean) / sqrt(var + epsilon) * scale + B per channel.
 /// The legacy attributes of old opsets (spatial, is_test, consumed_inputs) are ignored; training mode is
 /// rejected because it needs batch statistics a reference run should not produce.
-final class BatchNormalizationOp: Operator {
+final class BatchNormalizationOp: InPlaceOperator {
     private let epsilon: Float
     /// Per-channel multiplier and offset, folded once when all four statistics are initializers.
     private let folded: (scale: [Float], shift: [Float])?
@@ -33,6 +33,21 @@ final class BatchNormalizationOp: Operator {
             sh[i] = bias[i] - mean[i] * a[i]
         }
         return (a, sh)
+    }
+
+    /// With constant statistics, the affine map over the input's own storage.
+    func runInPlace(_ x: inout Tensor, _ inputs: [Tensor?]) throws -> Bool {
+        guard let (scale, shift) = folded, x.rank >= 2, x.shape[1] == scale.count, x.dtype == .float else { return false }
+        let n = x.shape[0], c = x.shape[1]
+        let size = x.shape[2...].reduce(1, *)
+        return x.updateFloats { p, _ in
+            for b in 0..<n {
+                for ch in 0..<c {
+                    let off = (b * c + ch) * size
+                    SpanMath.affine(p + off, p + off, size, scale: scale[ch], shift: shift[ch])
+                }
+            }
+        }
     }
 
     func run(_ inputs: [Tensor?]) throws -> [Tensor] {
