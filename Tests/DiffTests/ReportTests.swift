@@ -48,8 +48,10 @@ final class ReportTests: XCTestCase {
                                     "Isolated Cosine", "SQNR dB", "Scale", "Calibration Method", "Suspicious"])
         let body = Array(rows.dropFirst())
         XCTAssertTrue(body.allSatisfy { $0.count == 15 })
-        // float/optimized: 2 layers; float/quantized: 5 (reshape has none); float/hybrid: 5.
-        XCTAssertEqual(body.count, 12)
+        // float/optimized: 2 layers; float/quantized: 5; float/hybrid: 5; reshape has no metrics at all and
+        // gets one "not compared" row so that every node is in the report.
+        XCTAssertEqual(body.count, 13)
+        XCTAssertEqual(body.filter { $0[14] == "not compared" }.count, 1)
         let right = try XCTUnwrap(body.first { $0[6] == "a<b&\"c\"" && $0[9] == "float/quantized" })
         XCTAssertEqual(right[0], "right_out")
         XCTAssertEqual(right[1], "right_out_q")
@@ -107,7 +109,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(layers.count, 6)
         let byName = Dictionary(uniqueKeysWithValues: layers.map { ($0["name"] as? String ?? "", $0) })
         // Every CSV row agrees with the JSON values.
-        for row in CSVReport(report).rows {
+        for row in CSVReport(report).rows where !row[9].isEmpty {
             let layer = try XCTUnwrap(byName[row[6]], row[6])
             let metrics = try XCTUnwrap((layer["metrics"] as? [String: Any])?[row[9]] as? [String: Any])
             let acc = try XCTUnwrap(metrics["accumulated"] as? [String: Any])

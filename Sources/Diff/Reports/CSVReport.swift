@@ -45,8 +45,17 @@ public struct CSVReport: ReportDocument {
                 ])
             }
         }
+        // A node that no stage pair could compare (its tensor was fused away or is not a float tensor) still
+        // gets a row, so that every node of the model is in the report.
+        for layer in report.layers where !StagePair.allCases.contains(where: { layer.hasMetrics(for: $0) }) {
+            rows.append([layer.outputTensor, "", "", "", "", "", layer.nodeName, layer.opType,
+                         layer.placement?.label ?? "", "", "", "", number(layer.quantization?.scale),
+                         layer.quantization?.method ?? "", "not compared"])
+        }
         return rows
     }
+
+    private func number(_ value: Double?) -> String { value.map(ReportText.number) ?? "" }
 
     /// Header and rows as CSV text, each line ending in "\n".
     public var text: String {

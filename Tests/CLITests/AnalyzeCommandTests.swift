@@ -1,0 +1,96 @@
+import Engine
+import Foundation
+import XCTest
+
+/// `qscope analyze` and `qscope export` on the generated test model, as a user runs them.
+final class AnalyzeCommandTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws { dir = try CLI.tempDir() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    var fixture: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/ops_cover.onnx").path
+    }
+
+    /// Calibration samples: standard-normal-ish values, as the fixture's own input.
+    func writeSamples(_ n: Int) throws -> String {
+        let cal = dir.appendingPathComponent("cal")
+        try FileManager.default.createDirectory(at: cal, withIntermediateDirectories: true)
+        for i in 0..<n {
+            let t = try SyntheticInput.make(shape: [1, 3, 32, 32], dtype: .float, seed: UInt64(100 + i))
+            let v = try t.floats().map { ($0 - 0.5) * 3 }
+            try Npy.write(Tensor(shape: [1, 3, 32, 32], floats: v), to: cal.appendingPathComponent("s\(i).npy").path)
+        }
+        return cal.path
+    }
+
+    func testReportsAgreeAcrossFormatsAndNameEveryNode() throws {
+        let cal = try writeSamples(6)
+        let csv = dir.appendingPathComponent("r.csv").path, json = dir.appendingPathComponent("r.json").path
+        let html = dir.appendingPathComponent("r.html").path, methods = dir.appendingPathComponent("m.json").path
+        let r = try CLI.run(["analyze", fixture, "--calib", cal, "--method", "all", "--eval-samples", "2",
+                             "--report", csv, "--report", json, "--report", html, "--json", methods])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("only 6 calibration samples"), "the too-few-samples warning: \(r.stderr)")
+        for m in ["max", "kl", "percentile", "mse"] { XCTAssertTrue(r.stdout.contains("method \(m)"), r.stdout) }
+
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let layers = report["layers"] as! [[String: Any]]
+        let csvText = try String(contentsOfFile: csv, encoding: .utf8)
+        let htmlText = try String(contentsOfFile: html, encoding: .utf8)
+        let model = try ModelLoader.load(path: fixture)
+        XCTAssertEqual(layers.count, model.graph.nodes.count)
+        for node in model.graph.nodes {
+            XCTAssertTrue(layers.contains { ($0["name"] as? String) == node.name }, "\(node.name) missing from JSON")
+            XCTAssertTrue(csvText.contains(node.name), "\(node.name) missing from CSV")
+            XCTAssertTrue(htmlText.contains(node.name), "\(node.name) missing from HTML")
+        }
+        XCTAssertTrue(htmlText.contains("<svg"))
+
+        let perMethod = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: methods))) as! [String: Any]
+        let timings = perMethod["timings"] as! [String: Any]
+        XCTAssertNotNil(timings["float_pass_s"] as? Double)
+        XCTAssertEqual(Set((timings["recompute_s"] as! [String: Any]).keys), ["max", "kl", "percentile", "mse"])
+        let maxMethod = (perMethod["methods"] as! [String: Any])["max"] as! [String: Any]
+        let cosine = maxMethod["output_cosine"] as! Double
+        XCTAssertGreaterThan(cosine, 0.9)
+        XCTAssertLessThanOrEqual(cosine, 1.0)
+    }
+
+    func testFailBelowGatesOnTheOutputCosine() throws {
+        let cal = try writeSamples(3)
+        let pass = try CLI.run(["analyze", fixture, "--calib", cal, "--eval-samples", "1", "--fail-below=-1"])
+        XCTAssertEqual(pass.code, 0, pass.stderr)
+        let fail = try CLI.run(["analyze", fixture, "--calib", cal, "--eval-samples", "1", "--fail-below", "1.01"])
+        XCTAssertEqual(fail.code, 1, fail.stderr)
+        XCTAssertTrue(fail.stderr.contains("below --fail-below"), fail.stderr)
+    }
+
+    func testExportWritesAQDQModelThatLoadsBack() throws {
+        let cal = try writeSamples(3)
+        let out = dir.appendingPathComponent("q.onnx").path
+        let r = try CLI.run(["export", fixture, "--calib", cal, "--eval-samples", "1", "-o", out])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let q = try ModelLoader.load(path: out)
+        XCTAssertTrue(q.graph.nodes.contains { $0.opType == "QuantizeLinear" })
+        XCTAssertTrue(q.graph.nodes.contains { $0.opType == "DequantizeLinear" && $0.attributes["axis"] != nil })
+        XCTAssertGreaterThanOrEqual(q.opset, 13)
+        XCTAssertTrue(QDQImporter.isQDQ(q))
+    }
+
+    func testMissingCalibrationDirectoryIsNamed() throws {
+        let r = try CLI.run(["analyze", fixture, "--calib", dir.appendingPathComponent("nope").path])
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.stderr.contains("nope") && r.stderr.contains("no such directory"), r.stderr)
+    }
+
+    func testUnknownConfigKeySuggestsTheNearest() throws {
+        let cfg = dir.appendingPathComponent("c.yaml")
+        try "calibration_typ: kl\n".write(to: cfg, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["analyze", fixture, "--config", cfg.path])
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.stderr.contains("'calibration_typ'") && r.stderr.contains("'calibration_type'"), r.stderr)
+    }
+}

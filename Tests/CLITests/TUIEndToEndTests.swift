@@ -1,0 +1,107 @@
+import Engine
+import Foundation
+import XCTest
+
+/// Drives the real binary under tmux: open, navigate, follow a consumer, switch calibration, mark a node for
+/// the CPU, export, quit, and check the terminal still works afterwards.
+final class TUIEndToEndTests: XCTestCase {
+    var dir: URL!
+    let session = "qscope-e2e-\(getpid())"
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed (make test installs it): end-to-end TUI test skipped")
+        }
+        dir = try CLI.tempDir()
+    }
+
+    override func tearDownWithError() throws {
+        _ = try? tmux(["kill-session", "-t", session])
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @discardableResult
+    func tmux(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
+
+    /// Polls the screen until `predicate` holds or `seconds` pass; returns the last screen.
+    func waitFor(_ seconds: Double, _ what: String, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if predicate(last) { return last }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        XCTFail("timed out waiting for \(what); screen:\n\(last)")
+        return last
+    }
+
+    func keys(_ k: String...) throws {
+        try tmux(["send-keys", "-t", session] + k)
+        Thread.sleep(forTimeInterval: 0.4)
+    }
+
+    func testOpenNavigateRecalibrateFallbackExportQuit() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/ops_cover.onnx").path
+        let cal = dir.appendingPathComponent("cal")
+        try FileManager.default.createDirectory(at: cal, withIntermediateDirectories: true)
+        for i in 0..<4 {
+            let t = try SyntheticInput.make(shape: [1, 3, 32, 32], dtype: .float, seed: UInt64(7 + i))
+            try Npy.write(Tensor(shape: t.shape, floats: try t.floats().map { ($0 - 0.5) * 3 }),
+                          to: cal.appendingPathComponent("s\(i).npy").path)
+        }
+        let command = "cd '\(dir.path)' && LANG=C.UTF-8 '\(CLI.binary.path)' open '\(fixture)' --calib cal --eval-samples 2; "
+            + "echo QSCOPE_EXIT=$?; sleep 60"
+        try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
+
+        var s = try waitFor(90, "the quantized stage") { $0.contains("quantized ✓") || $0.contains("quantized ✔") || $0.contains("recomputed in") }
+        XCTAssertTrue(s.contains("ops_cover.onnx"), s)
+        XCTAssertTrue(s.contains("calib max"), "header shows the method: \(s)")
+
+        // Navigate and follow the selected layer's output to a consumer.
+        try keys("j", "j")
+        let before = try screen()
+        try keys("Enter")
+        s = try screen()
+        XCTAssertNotEqual(before, s, "following a consumer changes the selection")
+
+        // Next calibration method: the header changes and the recompute reports back.
+        try keys("c")
+        s = try waitFor(90, "the kl recompute") { $0.contains("calib kl") && $0.contains("kl: output cosine") }
+
+        // Keep the selected layer in float on the CPU.
+        try keys("x")
+        s = try waitFor(90, "the fallback recompute") { $0.contains("CPU") }
+
+        // Export with the default format and path, confirming.
+        try keys("e")
+        try keys("Enter")
+        try keys("Enter")
+        s = try waitFor(30, "the export") { $0.contains("wrote ") }
+        let csv = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".csv") }
+        XCTAssertEqual(csv.count, 1, "one report written: \(csv)")
+        if let f = csv.first {
+            let text = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
+            XCTAssertTrue(text.contains("Cosine Similarity"), text.prefix(200).description)
+        }
+
+        // Quit: the program exits cleanly and the shell prints normally again.
+        try keys("q")
+        s = try waitFor(15, "the exit") { $0.contains("QSCOPE_EXIT=0") }
+        XCTAssertFalse(s.contains("calib kl"), "the TUI screen is gone after quitting: \(s)")
+    }
+}
