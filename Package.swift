@@ -42,7 +42,7 @@ let package = Package(
                                                          .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "DiffTests", dependencies: ["Diff"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "CLITests", dependencies: ["Engine", "qscope"]),
+        .testTarget(name: "CLITests", dependencies: ["Engine", "Diff", "qscope"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -266,11 +266,11 @@ final class CalibrationTests: XCTestCase {
     func testInt8SymmetricParams() throws {
         let q = try QuantParams(range: CalibrationRange(min: -2, max: 1), scheme: .int8Symmetric)
         XCTAssertEqual(q.scale, 2 / 127)
-        XCTAssertEqual([q.zeroPoint, q.qmin, q.qmax], [0, -127, 127])
+        XCTAssertEqual([q.zeroPoint, q.qmin, q.qmax], [0, -128, 127])
         XCTAssertEqual(q.quantize(0), 0)
         XCTAssertEqual(q.quantize(-2), -127)
         XCTAssertEqual(q.quantize(5), 127, "clamped")
-        XCTAssertEqual(q.quantize(-5), -127, "clamped to the symmetric limit")
+        XCTAssertEqual(q.quantize(-5), -128, "saturates at int8's -128, as QuantizeLinear and a device do")
         XCTAssertEqual(q.fakeQuantize(1), Float(64) * (2 / 127), "1 / (2/127) = 63.5 rounds to even")
     }
 

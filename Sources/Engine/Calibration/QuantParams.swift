@@ -2,7 +2,8 @@ import Foundation
 
 /// How real values map to integers.
 public enum QuantScheme: String, CaseIterable, Sendable {
-    /// int8 with zero point 0 and levels -127...127 (the symmetric, "restricted" range TensorRT uses).
+    /// int8 with zero point 0 and scale max|x| / 127. Values saturate at -128...127 as QuantizeLinear and int8
+    /// hardware do, so the exported QDQ model and the stage agree bit for bit (weights stay within ±127).
     case int8Symmetric = "int8_symmetric"
     /// uint8 with a zero point, levels 0...255.
     case uint8Asymmetric = "uint8_asymmetric"
@@ -40,7 +41,7 @@ public struct QuantParams: Equatable, Sendable, CustomStringConvertible {
             guard s.isFinite else {
                 throw QScopeError.usage("cannot quantize '\(tensor)': its range \(range) is too wide for float32 scales")
             }
-            self.init(scale: s, zeroPoint: 0, qmin: -127, qmax: 127)
+            self.init(scale: s, zeroPoint: 0, qmin: -128, qmax: 127)
         case .uint8Asymmetric:
             var s = Float((hi - lo) / 255)
             if !(s >= Float.leastNormalMagnitude) { s = hi - lo == 0 ? 1 : Float.leastNormalMagnitude }
