@@ -71,10 +71,10 @@ public final class QuantAnalyzer {
         self.model = model
         quantizationModel = model
         floatExecutor = try Executor(model: model)
-        var t0 = Self.now()
+        var t0 = MonotonicClock.seconds()
         let collector = CalibrationCollector()
         try CalibrationPass.run(floatExecutor, on: calibration, collector: collector) { progress?("calibrating", $0, $1) }
-        timings["float_pass_s"] = Self.now() - t0
+        timings["float_pass_s"] = MonotonicClock.seconds() - t0
         if let bad = collector.nonFiniteTensors.first {
             throw QScopeError.usage("tensor '\(bad.name)' held \(bad.count) NaN or infinite values during calibration; "
                 + "check the calibration data and preprocessing")
@@ -82,7 +82,7 @@ public final class QuantAnalyzer {
         statistics = collector
         calibrationSamples = calibration.count
         warnings = calibration.warnings
-        t0 = Self.now()
+        t0 = MonotonicClock.seconds()
         var cache: [[String: Tensor]] = []
         for (i, feeds) in evaluation.enumerated() {
             let recorder = TensorRecorder()
@@ -92,12 +92,12 @@ public final class QuantAnalyzer {
             cache.append(all)
             progress?("evaluating float", i + 1, evaluation.count)
         }
-        timings["eval_cache_s"] = Self.now() - t0
+        timings["eval_cache_s"] = MonotonicClock.seconds() - t0
         evalFeeds = evaluation
         floatActivations = cache
-        t0 = Self.now()
+        t0 = MonotonicClock.seconds()
         buildOptimized()
-        timings["optimize_s"] = Self.now() - t0
+        timings["optimize_s"] = MonotonicClock.seconds() - t0
     }
 
     /// Runs the passes and compares the optimized model with float on the evaluation samples.
@@ -125,7 +125,7 @@ public final class QuantAnalyzer {
     /// keeps the best output cosine on the first evaluation sample.
     public func evaluate(_ config: QuantizationConfig, isolated: Bool = true, hybrid: Bool = true,
                          target: TargetDescription = .default) throws -> QuantEvaluation {
-        let t0 = Self.now()
+        let t0 = MonotonicClock.seconds()
         var chosen = config
         var trials: [(CalibrationMethodKind, Double)] = []
         let points = try QuantizationPoints(model: quantizationModel, floatNodes: config.floatNodes)
@@ -190,7 +190,7 @@ public final class QuantAnalyzer {
             e.hybridOutputs = hybridOutputs.mapValues(\.result)
         }
         e.hybridError = hybridError
-        e.seconds = Self.now() - t0
+        e.seconds = MonotonicClock.seconds() - t0
         return e
     }
 
@@ -230,12 +230,12 @@ public final class QuantAnalyzer {
                     if name.isEmpty { return nil }
                     if let c = stage.model.graph.initializers[name] { return c }
                     guard let t = sample[name] else { return nil }
-                    return params[name].map { fakeQuantize(t, $0) } ?? t
+                    return params[name].map { $0.fakeQuantized(t) } ?? t
                 }
                 if inputs.enumerated().contains(where: { $0.element == nil && !node.inputs[$0.offset].isEmpty }) { continue }
                 let outs = try op.run(inputs)
                 for (k, name) in node.outputs.enumerated() where k < outs.count && !name.isEmpty {
-                    let out = params[name].map { fakeQuantize(outs[k], $0) } ?? outs[k]
+                    let out = params[name].map { $0.fakeQuantized(outs[k]) } ?? outs[k]
                     guard case .float(let b) = out.data, case .float(let a)? = sample[name]?.data else { continue }
                     acc[name, default: MetricsAccumulator()].add(reference: a, candidate: b)
                 }
@@ -244,14 +244,4 @@ public final class QuantAnalyzer {
         return acc.mapValues(\.result)
     }
 
-    private func fakeQuantize(_ t: Tensor, _ p: QuantParams) -> Tensor {
-        guard case .float(let v) = t.data else { return t }
-        return Tensor(shape: t.shape, floats: v.map { p.fakeQuantize($0) })
-    }
-
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

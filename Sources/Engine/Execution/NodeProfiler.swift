@@ -51,9 +51,5 @@ public final class NodeProfiler: ExecutionObserver {
         return out
     }
 
-    private static func clock() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
+    private static func clock() -> Double { MonotonicClock.seconds() }
 }

@@ -72,13 +72,19 @@ final class FakeQuantRewriter: TensorRewriter {
     init(_ params: [String: QuantParams]) { self.params = params }
 
     func rewrite(_ name: String, _ tensor: Tensor, producer: Node?) throws -> Tensor {
-        guard let p = params[name], case .float(var values) = tensor.data else { return tensor }
-        let scale = p.scale, zp = Float(p.zeroPoint), lo = Float(p.qmin), hi = Float(p.qmax)
+        params[name].map { $0.fakeQuantized(tensor) } ?? tensor
+    }
+}
+
+extension QuantParams {
+    /// A float tensor rounded to this grid (other element types pass through unchanged).
+    public func fakeQuantized(_ tensor: Tensor) -> Tensor {
+        guard case .float(var values) = tensor.data else { return tensor }
+        let zp = Float(zeroPoint), lo = Float(qmin), hi = Float(qmax), scale = self.scale
         values.withUnsafeMutableBufferPointer { buf in
             for i in buf.indices {
-                let x = buf[i]
                 // Same order as QuantizeLinear: divide, round half to even, add the zero point, saturate.
-                var q = (x / scale).rounded(.toNearestOrEven) + zp
+                var q = (buf[i] / scale).rounded(.toNearestOrEven) + zp
                 q = q.isNaN ? zp : min(max(q, lo), hi)
                 buf[i] = (q - zp) * scale
             }

@@ -120,9 +120,8 @@ final class OpenState: @unchecked Sendable {
         guard let report = lock.withLock({ self.report }) else {
             throw QScopeError.usage("nothing to export yet: the quantized stage is still being computed")
         }
-        let f = try ReportFormat(path: file.hasSuffix(".\(format.rawValue)") ? file : file + ".\(format.rawValue)")
         let target = file.hasSuffix(".\(format.rawValue)") ? file : file + ".\(format.rawValue)"
-        try f.document(for: report).write(to: target)
+        try ReportFormat(path: target).document(for: report).write(to: target)
         return "wrote \(target)"
     }
 }
