@@ -41,17 +41,12 @@ final class ExportOnnxRuntimeTests: XCTestCase {
             steps[out] = e.stage.activationParams[out].map { Double($0.scale) } ?? 0
         }
         try JSONSerialization.data(withJSONObject: steps).write(to: dir.appendingPathComponent("steps.json"))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [root.appendingPathComponent("scripts/check_export.py").path, modelPath,
-                       root.appendingPathComponent("Tests/Fixtures/ops_cover_input.pb").path, dir.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let r = try Subprocess.run(URL(fileURLWithPath: python),
+                                   [root.appendingPathComponent("scripts/check_export.py").path, modelPath,
+                                    root.appendingPathComponent("Tests/Fixtures/ops_cover_input.pb").path, dir.path],
+                                   timeout: 300)
+        let text = r.stdout + r.stderr
         print("ONNX Runtime vs quantized stage: \(text)")
-        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertEqual(r.code, 0, text)
     }
 }

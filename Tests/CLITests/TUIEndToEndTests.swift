@@ -16,22 +16,16 @@ final class TUIEndToEndTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        _ = try? tmux(["kill-session", "-t", session])
+        _ = try? tmux(["kill-server"])
         try? FileManager.default.removeItem(at: dir)
     }
 
+    /// A private tmux server per test run, so a user's own tmux is never touched and teardown can end it.
     @discardableResult
     func tmux(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let r = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/tmux"), ["-L", session, "-f", "/dev/null"] + args,
+                                   timeout: 30)
+        return r.stdout
     }
 
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }

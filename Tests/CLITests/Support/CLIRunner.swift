@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Engine
 import Foundation
 import XCTest
@@ -19,19 +22,8 @@ enum CLI {
         return dir.appendingPathComponent("qscope")
     }
 
-    static func run(_ args: [String]) throws -> CLIResult {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLIResult(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                         stderr: String(decoding: e, as: UTF8.self))
+    static func run(_ args: [String], timeout: Double = 600) throws -> CLIResult {
+        try Subprocess.run(binary, args, timeout: timeout)
     }
 
     /// A fresh temporary directory for one test.
@@ -43,6 +35,52 @@ enum CLI {
 }
 
 final class BundleMarker {}
+
+/// Runs a program with its output captured in files, and waits with `waitpid` on its pid alone.
+/// Foundation's `Process` learns of an exit through a descriptor the child inherits, and tmux's server (forked by
+/// the client) keeps every inherited descriptor: the client's exit was then never seen and the suite hung.
+/// A deadline kills runaway children so a hung program fails its test instead of stalling CI.
+enum Subprocess {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func run(_ executable: URL, _ args: [String], timeout: Double = 600) throws -> CLIResult {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("qscope-sub-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let outPath = tmp.appendingPathComponent("out").path, errPath = tmp.appendingPathComponent("err").path
+        let command = ([executable.lastPathComponent] + args).joined(separator: " ")
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw Failure(description: "\(command): posix_spawn failed with errno \(rc)") }
+
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                throw Failure(description: "\(command) did not finish within \(Int(timeout)) s")
+            }
+            usleep(10_000)
+        }
+        // Exited normally: the code is in bits 8-15; killed by a signal: report 128 + signal, as shells do.
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return CLIResult(code: code,
+                         stdout: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(), as: UTF8.self),
+                         stderr: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self))
+    }
+}
 
 /// Builds small ONNX models in memory, the way an exporter writes them.
 enum ProtoBuilder {
