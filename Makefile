@@ -37,6 +37,7 @@ release:
 
 bench: deps venv demo release
 	.venv/bin/python scripts/bench.py
+	.build/release/qscope bench-render
 
 proto:
 	scripts/gen_proto.sh

@@ -46,7 +46,7 @@ public enum ReportBuilder {
             ConfigEntry("run_on_cpu", q.floatNodes.sorted().joined(separator: ";")),
             ConfigEntry("calibration_samples", String(analyzer.calibrationSamples)),
             ConfigEntry("evaluation_samples", String(analyzer.evalFeeds.count)),
-        ]
+        ] + (evaluation.hybrid.map { [ConfigEntry("target", $0.target.name)] } ?? [])
         var timings = analyzer.timings
         timings["recompute_s"] = evaluation.seconds
         return AnalysisReport(

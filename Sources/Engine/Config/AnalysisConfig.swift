@@ -19,6 +19,13 @@ public struct AnalysisConfig: Equatable {
     public var failThreshold = 0.8
     /// A layer whose cosine falls this much below its inputs' is a drop point (default 0.01).
     public var dropDelta = 0.01
+    /// A target description file for the hybrid stage (`target`); nil means the built-in generic NPU.
+    public var targetPath: String?
+
+    /// The hybrid stage's target: the file named by `targetPath`, or the built-in generic int8 NPU.
+    public func loadTarget() throws -> TargetDescription {
+        try targetPath.map { try TargetDescription.load(path: $0) } ?? .default
+    }
 
     public init() {}
 }

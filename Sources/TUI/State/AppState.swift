@@ -76,9 +76,11 @@ public struct AppState: Equatable, Sendable {
         if filterSuspicious { rows = rows.filter { isSuspicious($0) } }
         if sortByCosine {
             let p = pair
+            // Looked up once per layer, not once per comparison: the sort stays cheap on large graphs.
+            let cosines = layers.map { $0.cosine(p) }
             // Worst first; layers without a cosine go last, ties in graph order.
             rows.sort { a, b in
-                switch (layers[a].cosine(p), layers[b].cosine(p)) {
+                switch (cosines[a], cosines[b]) {
                 case let (x?, y?): return x != y ? x < y : a < b
                 case (.some, nil): return true
                 case (nil, .some): return false

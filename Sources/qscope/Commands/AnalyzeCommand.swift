@@ -40,7 +40,7 @@ struct AnalyzeCommand: ParsableCommand {
             for kind in kinds {
                 var q = config.quantization
                 q.method = kind
-                evaluations.append(try session.analyzer.evaluate(q))
+                evaluations.append(try session.analyzer.evaluate(q, target: session.target))
             }
             let formats = try reports.map { try ReportFormat(path: $0) }
             print(AnalyzeText.render(session: session, evaluations: evaluations, config: config), terminator: "")

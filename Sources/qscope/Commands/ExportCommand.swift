@@ -21,7 +21,7 @@ struct ExportCommand: ParsableCommand {
         try reportingFailures {
             let config = try options.resolved()
             let session = try AnalysisSession.open(modelPath: model, config: config, progress: ProgressLine())
-            let evaluation = try session.analyzer.evaluate(config.quantization, isolated: false)
+            let evaluation = try session.analyzer.evaluate(config.quantization, isolated: false, target: session.target)
             let exported = try QDQExporter.export(evaluation.stage, floatModel: session.analyzer.quantizationModel)
             try ModelWriter.write(exported, to: output)
             print(String(format: "wrote %@ (%@, output cosine vs float %.6f on %d evaluation samples)", output,

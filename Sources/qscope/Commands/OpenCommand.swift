@@ -23,7 +23,7 @@ struct OpenCommand: ParsableCommand {
             let config = try options.resolved()
             let loaded = try ModelLoader.load(path: model)
             _ = try Executor(model: loaded)  // unsupported operators and graph errors fail before the screen opens
-            let state = OpenState(model: loaded, config: config, path: model)
+            let state = OpenState(model: loaded, config: config, path: model, target: try config.loadTarget())
             var session = TUIApp.defaultSession(loaded)
             session.calibration = TUIBridge.method(config.quantization.method)
             session.perChannel = config.quantization.perChannel
@@ -43,13 +43,15 @@ final class OpenState: @unchecked Sendable {
     let model: Model
     let config: AnalysisConfig
     let path: String
+    let target: TargetDescription
     private let lock = NSLock()
     private var analyzer: QuantAnalyzer?
     private var evaluation: QuantEvaluation?
     private var report: AnalysisReport?
     private var base: [LayerInfo] = []
 
-    init(model: Model, config: AnalysisConfig, path: String) {
+    init(model: Model, config: AnalysisConfig, path: String, target: TargetDescription) {
+        self.target = target
         self.model = model
         self.config = config
         self.path = path
@@ -101,7 +103,7 @@ final class OpenState: @unchecked Sendable {
             throw QScopeError.usage("the float pass has not finished yet")
         }
         ctx.progress(.quantized, 0.85, "quantizing (\(q.method.rawValue))")
-        let e = try analyzer.evaluate(q)
+        let e = try analyzer.evaluate(q, target: target)
         try ctx.checkCancelled()
         let report = try ReportBuilder.build(analyzer: analyzer, evaluation: e, config: config, modelPath: path)
         let layers = lock.withLock { () -> [LayerInfo] in

@@ -62,6 +62,10 @@ struct AnalysisOptions: ParsableArguments {
     @Option(name: .customLong("eval-samples"), help: "Compare at most this many evaluation samples (eval_samples, default 8).")
     var evalSamples: Int?
 
+    @Option(help: ArgumentHelp("Target description JSON for the hybrid stage (target; default: generic int8 NPU).",
+                               valueName: "FILE"))
+    var target: String?
+
     /// The config file's values with every given flag applied on top, checked as the file's values are.
     func resolved() throws -> AnalysisConfig {
         var c = try config.map { try ConfigFile.load(path: $0) } ?? AnalysisConfig()
@@ -96,6 +100,7 @@ struct AnalysisOptions: ParsableArguments {
             if activation != nil { c.quantization.activationScheme = flags.quantization.activationScheme }
         }
         if let calib { c.calDataDir = calib }
+        if let target { c.targetPath = target }
         if let eval { c.evalDataDir = eval }
         if let percentile {
             guard percentile > 0, percentile <= 100 else { throw QScopeError.usage("--max-percentile must be in (0, 100]") }

@@ -7,8 +7,11 @@ struct AnalysisSession {
     let model: Model
     let data: AnalysisData
     let analyzer: QuantAnalyzer
+    /// The hybrid stage's target, read before the float pass so a bad file fails fast.
+    let target: TargetDescription
 
     static func open(modelPath: String, config: AnalysisConfig, progress: ProgressLine?) throws -> AnalysisSession {
+        let target = try config.loadTarget()
         let model = try ModelLoader.load(path: modelPath)
         let data = try AnalysisData.open(model: model, config: config)
         for w in data.warnings { warn(w) }
@@ -16,7 +19,7 @@ struct AnalysisSession {
             progress?.update($0, $1, $2)
         }
         progress?.finish()
-        return AnalysisSession(model: model, data: data, analyzer: analyzer)
+        return AnalysisSession(model: model, data: data, analyzer: analyzer, target: target)
     }
 }
 
