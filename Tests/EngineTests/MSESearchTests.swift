@@ -21,7 +21,7 @@ final class MSESearchTests: XCTestCase {
     func testSameThresholdAsTheReferenceLoop() throws {
         var rng = CalibRNG(seed: 11)
         for trial in 0..<12 {
-            var s = TensorStatistics(bins: [64, 257, 2048][trial % 3])
+            var s = TensorStatistics(bins: [64, 256, 2048][trial % 3])
             var values: [Float] = []
             let n = 200 + trial * 300
             for i in 0..<n {

@@ -1,9 +1,11 @@
 /// The symmetric MSE search, vectorized: for every candidate threshold `t` (a bin edge of the |x| histogram)
 /// the expected squared error of rounding to the grid `t / qmax` inside `[0, t]` plus clipping above `t`.
 ///
-/// Each bin's term is computed with the same arithmetic as ``MSECalibration/error(_:step:low:high:)`` (so a
-/// bin contributes the same value); only the order in which the terms are summed differs (four lanes), which
-/// moves the total by a few ulps at most. The bins are split once per candidate into those wholly inside
+/// Each bin's term is the one of ``MSECalibration/error(_:step:low:high:)``, except that x/s is computed as
+/// x·(1/s) and the divisions by 12 and 3 are applied to the sums (divisions per value made the search
+/// divider-bound), and the terms are summed in four lanes. Both
+/// move the total by a few ulps at most: where the product and the quotient round to different grid levels, x
+/// sits on a half step, and there the rounding integral R is the same for either level (R is continuous). The bins are split once per candidate into those wholly inside
 /// the range (rounding only), those wholly above it (clipping only) and the at most one that straddles it.
 struct MSESymmetricSearch {
     private var lower: [Double] = []
@@ -60,18 +62,20 @@ struct MSESymmetricSearch {
     @inline(__always)
     static func rounding(_ lo: UnsafeBufferPointer<Double>, _ up: UnsafeBufferPointer<Double>,
                          _ w: UnsafeBufferPointer<Double>, _ from: Int, _ to: Int, _ s: Double) -> Double {
+        let inv = 1 / s, s3 = s * s * s
+        // 12·R(x) = m·s³ + 4·r³: the division by 12 is done once on the sum.
         @inline(__always) func r4(_ x: SIMD4<Double>) -> SIMD4<Double> {
-            let y = x / s
+            let y = x * inv
             // Half away from zero for y >= 0, exactly: y - floor(y) is exact.
             let f = y.rounded(.down)
             let m = f.replacing(with: f + 1, where: y - f .>= 0.5)
             let r = x - m * s
-            return m * s * s * s / 12 + r * r * r / 3
+            return m * s3 + 4 * (r * r * r)
         }
         @inline(__always) func r1(_ x: Double) -> Double {
-            let m = (x / s).rounded()
+            let m = (x * inv).rounded()
             let r = x - m * s
-            return m * s * s * s / 12 + r * r * r / 3
+            return m * s3 + 4 * (r * r * r)
         }
         var acc = SIMD4<Double>()
         var i = from
@@ -89,7 +93,7 @@ struct MSESymmetricSearch {
             total += w[i] * (r1(up[i]) - r1(lo[i]))
             i += 1
         }
-        return total
+        return total / 12
     }
 
     /// Σ w·((upper − t)³ − (lower − t)³)/3 over bins [from, to), all at or above t.
@@ -104,15 +108,15 @@ struct MSESymmetricSearch {
         while i + 4 <= to {
             let a = u.loadUnaligned(fromByteOffset: i * stride, as: SIMD4<Double>.self) - vt
             let b = l.loadUnaligned(fromByteOffset: i * stride, as: SIMD4<Double>.self) - vt
-            acc += ww.loadUnaligned(fromByteOffset: i * stride, as: SIMD4<Double>.self) * ((a * a * a - b * b * b) / 3)
+            acc += ww.loadUnaligned(fromByteOffset: i * stride, as: SIMD4<Double>.self) * (a * a * a - b * b * b)
             i += 4
         }
         var total = acc.sum()
         while i < to {
             let a = up[i] - t, b = lo[i] - t
-            total += w[i] * ((a * a * a - b * b * b) / 3)
+            total += w[i] * (a * a * a - b * b * b)
             i += 1
         }
-        return total
+        return total / 3
     }
 }
