@@ -12,8 +12,12 @@ public struct QuantEvaluation {
     public let isolated: [String: TensorMetrics]
     /// Per graph output.
     public let outputs: [String: TensorMetrics]
-    /// Seconds to build the stage and evaluate it on the cached samples.
+    /// Seconds to build the stage and evaluate it on the cached samples (everything below included).
     public internal(set) var seconds: Double
+    /// The split of `seconds`: `quantized_s` (ranges, stage build and the accumulated comparison, plus the
+    /// trials of `auto`), `hybrid_s` (partition, build, runs and comparisons of the hybrid stage) and
+    /// `isolated_s` (the per-layer isolated errors).
+    public internal(set) var timings: [String: Double] = [:]
     /// For `auto`: each tried method with its output cosine on the first evaluation sample.
     public let autoTrials: [(method: CalibrationMethodKind, cosine: Double)]
     /// The simulated-hybrid stage, when it was built (nil with `hybridError` set when it failed).
@@ -126,6 +130,7 @@ public final class QuantAnalyzer {
     public func evaluate(_ config: QuantizationConfig, isolated: Bool = true, hybrid: Bool = true,
                          target: TargetDescription = .default) throws -> QuantEvaluation {
         let t0 = MonotonicClock.seconds()
+        var hybridSeconds = 0.0
         var chosen = config
         var trials: [(CalibrationMethodKind, Double)] = []
         let points = try QuantizationPoints(model: quantizationModel, floatNodes: config.floatNodes)
@@ -149,6 +154,7 @@ public final class QuantAnalyzer {
         // The hybrid stage is simulated beside the quantized one; its failure is reported, not fatal.
         var hybridStage: HybridStage?
         var hybridError: String?
+        var tH = MonotonicClock.seconds()
         if hybrid {
             do {
                 let partition = try HybridStage.partition(floatModel: quantizationModel, quantized: stage, target: target)
@@ -157,6 +163,7 @@ public final class QuantAnalyzer {
                 hybridError = "\(error)"
             }
         }
+        hybridSeconds += MonotonicClock.seconds() - tH
         let observer = ComparingObserver()
         let hybridVsFloat = ComparingObserver()
         let hybridVsQuantized = ComparingObserver()
@@ -168,6 +175,8 @@ public final class QuantAnalyzer {
             let out = try stage.run(feeds, observer: ObserverFanout([observer as ExecutionObserver] + (recorder.map { [$0] } ?? [])))
             accumulate(out, against: floatActivations[i], into: &outputs)
             guard let h = hybridStage, let recorder, hybridError == nil else { continue }
+            tH = MonotonicClock.seconds()
+            defer { hybridSeconds += MonotonicClock.seconds() - tH }
             hybridVsFloat.reference = floatActivations[i]
             var quantizedAll = recorder.tensors
             for (k, v) in feeds { quantizedAll[k] = v }
@@ -179,7 +188,9 @@ public final class QuantAnalyzer {
                 hybridError = "\(error)"
             }
         }
+        let tI = MonotonicClock.seconds()
         let iso = isolated ? try isolatedErrors(stage) : [:]
+        let isolatedSeconds = MonotonicClock.seconds() - tI
         var e = QuantEvaluation(config: chosen, stage: stage, accumulated: observer.results, isolated: iso,
                                 outputs: outputs.mapValues(\.result), seconds: 0,
                                 autoTrials: trials.map { (method: $0.0, cosine: $0.1) })
@@ -191,6 +202,8 @@ public final class QuantAnalyzer {
         }
         e.hybridError = hybridError
         e.seconds = MonotonicClock.seconds() - t0
+        e.timings = ["quantized_s": e.seconds - hybridSeconds - isolatedSeconds, "hybrid_s": hybridSeconds,
+                     "isolated_s": isolatedSeconds]
         return e
     }
 

@@ -24,15 +24,8 @@ public struct MSECalibration: CalibrationMethod {
             let h = stats.absHistogram
             let bins = MSECalibration.bins(h, zeros: stats.zeroCount)
             let qmax = Double((1 << (bits - 1)) - 1)
-            var best = Double(h.limit), bestError = Double.infinity
-            for k in 1...h.binCount {
-                let t = h.edge(k)
-                let e = MSECalibration.error(bins, step: t / qmax, low: -t, high: t)
-                if e < bestError {
-                    bestError = e
-                    best = t
-                }
-            }
+            let candidates = (1...h.binCount).map { h.edge($0) }
+            let best = MSESymmetricSearch(bins).best(candidates: candidates, qmax: qmax, fallback: Double(h.limit))
             return finish(threshold: best, stats: stats, symmetric: true)
         }
         let h = stats.signedHistogram
@@ -97,12 +90,21 @@ public struct MSECalibration: CalibrationMethod {
     /// Expected total squared error of rounding to multiples of `step` within [low, high] and clipping outside.
     static func error(_ bins: [Bin], step s: Double, low: Double, high: Double) -> Double {
         guard s > 0 else { return .infinity }
+        return bins.withUnsafeBufferPointer { error($0, step: s, low: low, high: high) }
+    }
+
+    /// The same over a buffer: the search calls this for every candidate, so it avoids `pow` (a cube is
+    /// three multiplications) and any allocation; each bin's term and the summation order are unchanged.
+    @inline(__always)
+    static func error(_ bins: UnsafeBufferPointer<Bin>, step s: Double, low: Double, high: Double) -> Double {
+        guard s > 0 else { return .infinity }
         // Integral of the squared rounding error from 0 to x.
-        func rounding(_ x: Double) -> Double {
+        @inline(__always) func rounding(_ x: Double) -> Double {
             let m = (x / s).rounded()
             let r = x - m * s
             return m * s * s * s / 12 + r * r * r / 3
         }
+        @inline(__always) func cube(_ x: Double) -> Double { x * x * x }
         var total = 0.0
         for b in bins {
             let width = b.upper - b.lower
@@ -111,7 +113,7 @@ public struct MSECalibration: CalibrationMethod {
             // Below the range: clipped to low.
             if b.lower < low {
                 let top = Swift.min(b.upper, low)
-                integral += (pow(low - b.lower, 3) - pow(low - top, 3)) / 3
+                integral += (cube(low - b.lower) - cube(low - top)) / 3
             }
             // Inside: rounding.
             let a = Swift.max(b.lower, low), c = Swift.min(b.upper, high)
@@ -119,7 +121,7 @@ public struct MSECalibration: CalibrationMethod {
             // Above the range: clipped to high.
             if b.upper > high {
                 let bottom = Swift.max(b.lower, high)
-                integral += (pow(b.upper - high, 3) - pow(bottom - high, 3)) / 3
+                integral += (cube(b.upper - high) - cube(bottom - high)) / 3
             }
             total += b.count / width * integral
         }

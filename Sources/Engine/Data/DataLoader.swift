@@ -54,14 +54,26 @@ public final class CalibrationDataset {
     public let warnings: [String]
     let preprocess: [String: PreprocessConfig]
     let format: SampleFormat
+    /// Samples held in memory instead of files (see `inMemory`).
+    private let memory: [[String: Tensor]]?
 
     init(inputs: [InputSpec], files: [[String]], warnings: [String], preprocess: [String: PreprocessConfig],
-         format: SampleFormat) {
+         format: SampleFormat, memory: [[String: Tensor]]? = nil) {
         self.inputs = inputs
         self.files = files
         self.warnings = warnings
         self.preprocess = preprocess
         self.format = format
+        self.memory = memory
+    }
+
+    /// Samples already in memory (e.g. the input of `qscope run --stage hybrid`), used as given: no
+    /// preprocessing and no check beyond the executor's own. Each sample is reported as "<sample N>".
+    public static func inMemory(_ samples: [[String: Tensor]]) -> CalibrationDataset {
+        let names = samples.first.map { Array($0.keys).sorted() } ?? []
+        let inputs = names.map { InputSpec(name: $0, shape: samples[0][$0]!.shape, dtype: samples[0][$0]!.dtype) }
+        let files = names.map { _ in samples.indices.map { "<sample \($0 + 1)>" } }
+        return CalibrationDataset(inputs: inputs, files: files, warnings: [], preprocess: [:], format: .auto, memory: samples)
     }
 
     /// Number of samples.
@@ -70,7 +82,7 @@ public final class CalibrationDataset {
     /// The first `n` samples only.
     public func prefix(_ n: Int) -> CalibrationDataset {
         CalibrationDataset(inputs: inputs, files: files.map { Array($0.prefix(n)) }, warnings: warnings,
-                           preprocess: preprocess, format: format)
+                           preprocess: preprocess, format: format, memory: memory.map { Array($0.prefix(n)) })
     }
 
     /// The files making up sample `index`, one per input.
@@ -81,6 +93,7 @@ public final class CalibrationDataset {
         guard index >= 0 && index < count else {
             throw QScopeError.usage("sample \(index) does not exist; the dataset has \(count) samples")
         }
+        if let memory { return memory[index] }
         var feeds: [String: Tensor] = [:]
         for (k, spec) in inputs.enumerated() {
             feeds[spec.name] = try DataLoader.load(files[k][index], for: spec, preprocess: preprocess[spec.name],

@@ -28,6 +28,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("fail-below"), help: "Exit with code 1 when the final output's cosine is below this.")
     var failBelow: Double?
 
+    @Option(name: .customLong("dump-samples"), help: .hidden)
+    var dumpSamples: String?
+
     func run() throws {
         try reportingFailures {
             var methodFlag = options
@@ -35,6 +38,7 @@ struct AnalyzeCommand: ParsableCommand {
             if wantsAll { methodFlag.method = nil }
             let config = try methodFlag.resolved()
             let session = try AnalysisSession.open(modelPath: model, config: config, progress: ProgressLine())
+            if let dumpSamples { try dump(session, to: dumpSamples) }
             let kinds: [CalibrationMethodKind] = wantsAll ? [.max, .kl, .percentile, .mse] : [config.quantization.method]
             var evaluations: [QuantEvaluation] = []
             for kind in kinds {
@@ -65,6 +69,23 @@ struct AnalyzeCommand: ParsableCommand {
                                                            gate, failBelow).utf8))
                 throw ExitCode(1)
             }
+        }
+    }
+
+    /// Writes the preprocessed calibration and evaluation samples as `.npy` (`cal_000_INPUT.npy`,
+    /// `eval_000_INPUT.npy`): what scripts/bench.py feeds ONNX Runtime so that both tools see the same tensors.
+    private func dump(_ session: AnalysisSession, to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func name(_ kind: String, _ i: Int, _ input: String) -> String {
+            let safe = String(input.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            let index = String(i)
+            return (dir as NSString).appendingPathComponent("\(kind)_\(String(repeating: "0", count: max(0, 3 - index.count)))\(index)_\(safe).npy")
+        }
+        try session.data.calibration.forEach { i, feeds in
+            for (input, t) in feeds { try Npy.write(t, to: name("cal", i, input)) }
+        }
+        for (i, feeds) in session.data.evaluation.enumerated() {
+            for (input, t) in feeds { try Npy.write(t, to: name("eval", i, input)) }
         }
     }
 }

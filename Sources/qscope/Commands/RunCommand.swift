@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diff
 import Engine
 import Foundation
 
@@ -40,6 +41,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout instead of text.")
     var json = false
 
+    @Option(help: ArgumentHelp("The stage to run: float (default), quantized (fake-quant) or hybrid (integer accelerator simulation). quantized and hybrid are calibrated (max) on the run's own input, which is enough for timing them.", valueName: "STAGE"))
+    var stage: String = "float"
+
     func run() throws {
         try reportingFailures {
             guard self.repeat >= 0 else { throw QScopeError.usage("--repeat must be 0 or more") }
@@ -49,7 +53,8 @@ struct RunCommand: ParsableCommand {
             for name in synthesized {
                 warn("input '\(name)' has no file; using deterministic pseudo-random values of shape \(feeds[name]!.shape)")
             }
-            var outputs = try executor.run(feeds, observer: captureAll ? TensorRecorder() : nil)
+            let runOnce = try stageRunner(stage, model: loaded, executor: executor, feeds: feeds)
+            var outputs = try runOnce(captureAll ? TensorRecorder() : nil)
             var times: [Double] = []
             let profiler = profile ? NodeProfiler() : nil
             for _ in 0..<self.repeat {
@@ -57,7 +62,7 @@ struct RunCommand: ParsableCommand {
                 let observer: ExecutionObserver? = profiler.map { $0.forward = recorder; return $0 } ?? recorder
                 let start = now()
                 profiler?.start()
-                outputs = try executor.run(feeds, observer: observer)
+                outputs = try runOnce(observer)
                 times.append(now() - start)
                 profiler?.forward = nil
             }
@@ -69,6 +74,28 @@ struct RunCommand: ParsableCommand {
                                    labels: labelNames)
             if let dir = outputDir { try report.writeOutputs(to: dir) }
             print(json ? report.json() : report.text(), terminator: "")
+        }
+    }
+
+    /// One run of the chosen stage on `feeds`. The quantized and hybrid stages are built as an analysis
+    /// builds them (optimized graph, max calibration), with the run's input as the only calibration sample.
+    private func stageRunner(_ stage: String, model: Model, executor: Executor, feeds: [String: Tensor]) throws
+        -> (ExecutionObserver?) throws -> [String: Tensor]
+    {
+        switch stage.lowercased() {
+        case "float":
+            return { try executor.run(feeds, observer: $0) }
+        case "quantized", "hybrid":
+            let wantsHybrid = stage.lowercased() == "hybrid"
+            let analyzer = try QuantAnalyzer(model: model, calibration: .inMemory([feeds]), evaluation: [feeds])
+            let e = try analyzer.evaluate(QuantizationConfig(), isolated: false, hybrid: wantsHybrid)
+            if !wantsHybrid { return { try e.stage.run(feeds, observer: $0) } }
+            guard let hybrid = e.hybrid else {
+                throw QScopeError.usage("the hybrid stage could not be built: \(e.hybridError ?? "unknown reason")")
+            }
+            return { try hybrid.run(feeds, observer: $0) }
+        default:
+            throw QScopeError.usage("--stage '\(stage)' is not one of float, quantized, hybrid")
         }
     }
 }

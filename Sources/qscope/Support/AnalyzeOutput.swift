@@ -13,9 +13,10 @@ enum AnalyzeText {
         else { s += "optimized float: output cosine \(String(format: "%.6f", QuantEvaluation.meanCosine(a.optimizedOutputs)))\n" }
         for e in evaluations { if let err = e.hybridError { s += "hybrid stage failed (\(e.config.method.rawValue)): \(err)\n" } }
         for e in evaluations {
-            var line = String(format: "method %-10@ output cosine float/quantized %.6f, float/hybrid %@  (%.3f s)",
+            var line = String(format: "method %-10@ output cosine float/quantized %.6f, float/hybrid %@  (%.3f s: quantized %.3f, hybrid %.3f, isolated %.3f)",
                               e.config.method.rawValue as NSString, e.outputCosine,
-                              e.hybridOutputCosine.map { String(format: "%.6f", $0) } ?? "–", e.seconds)
+                              e.hybridOutputCosine.map { String(format: "%.6f", $0) } ?? "–", e.seconds,
+                              e.timings["quantized_s"] ?? 0, e.timings["hybrid_s"] ?? 0, e.timings["isolated_s"] ?? 0)
             if !e.autoTrials.isEmpty {
                 line += "  auto tried " + e.autoTrials.map { String(format: "%@ %.6f", $0.method.rawValue, $0.cosine) }.joined(separator: ", ")
             }
@@ -33,6 +34,8 @@ enum AnalyzeJSON {
     static func encode(session: AnalysisSession, evaluations: [QuantEvaluation], config: AnalysisConfig) throws -> Data {
         var methods: [String: Any] = [:]
         var recompute: [String: Any] = [:]
+        // The parts of each method's recompute time, each as method -> seconds like `recompute_s`.
+        var parts: [String: [String: Any]] = ["quantized_s": [:], "hybrid_s": [:], "isolated_s": [:]]
         for e in evaluations {
             var tensors: [String: Any] = [:]
             for (name, p) in e.stage.activationParams {
@@ -47,8 +50,13 @@ enum AnalyzeJSON {
                 "auto_trials": e.autoTrials.map { ["method": $0.method.rawValue, "cosine": number($0.cosine)] },
             ]
             recompute[e.config.method.rawValue] = e.seconds
+            for key in parts.keys { parts[key]![e.config.method.rawValue] = e.timings[key] ?? 0 }
         }
         let a = session.analyzer
+        var timings: [String: Any] = ["float_pass_s": a.timings["float_pass_s"] ?? 0, "eval_cache_s": a.timings["eval_cache_s"] ?? 0,
+                                      "optimize_s": a.timings["optimize_s"] ?? 0, "stats_s": a.timings["stats_s"] ?? 0,
+                                      "recompute_s": recompute]
+        for (key, value) in parts { timings[key] = value }
         let root: [String: Any] = [
             "model": session.model.path,
             "calibration_samples": a.calibrationSamples,
@@ -56,8 +64,7 @@ enum AnalyzeJSON {
             "per_channel": config.quantization.perChannel,
             "activation": config.quantization.activationScheme.rawValue,
             "methods": methods,
-            "timings": ["float_pass_s": a.timings["float_pass_s"] ?? 0, "eval_cache_s": a.timings["eval_cache_s"] ?? 0,
-                        "stats_s": a.timings["stats_s"] ?? 0, "recompute_s": recompute],
+            "timings": timings,
         ]
         return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
     }

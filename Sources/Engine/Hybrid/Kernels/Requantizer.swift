@@ -70,6 +70,27 @@ public struct Requantizer: Equatable, Sendable {
         return Int32(min(max(v, Int64(lo)), Int64(hi)))
     }
 
+    /// `apply(x[i] &+ plus, ...)` for `count` values: the same results as the scalar `apply`, with the shift and
+    /// rounding mode decided once per call instead of per value.
+    public func apply(_ x: UnsafePointer<Int32>, plus bias: Int32, count: Int, zeroPoint: Int32, lo: Int32, hi: Int32,
+                      into out: UnsafeMutablePointer<Int32>) {
+        guard shift > 0, shift < 63, rounding == .halfAwayFromZero else {
+            for i in 0..<count { out[i] = apply(x[i] &+ bias, zeroPoint: zeroPoint, lo: lo, hi: hi) }
+            return
+        }
+        // round(|p| / 2^s) with ties away from zero is (|p| + 2^(s-1)) >> s; |p| < 2^62, so no overflow.
+        let half = Int64(1) << (shift - 1), s = Int64(shift), mult = Int64(multiplier)
+        let zp = Int64(zeroPoint), low = Int64(lo), high = Int64(hi)
+        let minI32 = Int64(Int32.min), maxI32 = Int64(Int32.max)
+        for i in 0..<count {
+            let p = Int64(x[i] &+ bias) * mult
+            let magnitude = p < 0 ? -p : p
+            let q = (magnitude &+ half) >> s
+            let scaled = min(max(p < 0 ? -q : q, minI32), maxI32)
+            out[i] = Int32(truncatingIfNeeded: min(max(scaled + zp, low), high))
+        }
+    }
+
     /// `p / 2^s` rounded to the nearest integer, ties by `mode`; `s` ≥ 1.
     @inline(__always)
     static func roundingShift(_ p: Int64, _ s: Int, _ mode: IntegerRounding) -> Int64 {
