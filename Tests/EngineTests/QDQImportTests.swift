@@ -133,10 +133,13 @@ final class QDQImportTests: XCTestCase {
         let imported = try QDQImporter.recover(model)
         let g = imported.floatModel.graph
         XCTAssertFalse(g.nodes.contains { $0.opType == "QuantizeLinear" || $0.opType == "DequantizeLinear" })
-        // ORT folds each Relu into the Q/DQ pair after its Conv, so the float model has Conv writing relu1.
-        XCTAssertEqual(g.nodes.map(\.opType), ["Conv", "Conv", "Add", "GlobalAveragePool", "Flatten", "Gemm"])
-        XCTAssertEqual(g.nodes.map(\.outputs), [["relu1"], ["relu2"], ["residual"], ["pooled"], ["flat"], ["logits"]])
-        XCTAssertEqual(g.nodes[2].inputs, ["relu1", "relu2"])
+        // ORT folds each Relu into the Q/DQ pair after its Conv (zero point at -128: the pair clips at zero).
+        // The importer puts the Relus back, so the float model is the original one.
+        XCTAssertEqual(g.nodes.map(\.opType), ["Conv", "Relu", "Conv", "Relu", "Add", "GlobalAveragePool", "Flatten", "Gemm"])
+        XCTAssertEqual(g.nodes.map(\.outputs), [["relu1_before_relu"], ["relu1"], ["relu2_before_relu"], ["relu2"],
+                                                ["residual"], ["pooled"], ["flat"], ["logits"]])
+        XCTAssertEqual(imported.restoredRelus, ["relu1", "relu2"])
+        XCTAssertEqual(g.nodes[4].inputs, ["relu1", "relu2"])
         XCTAssertEqual(g.nodes[0].inputs[0], "input")
         XCTAssertEqual(imported.points.tensors, ["input", "relu1", "relu2", "residual", "pooled", "flat", "logits"])
         // int8 with zero points: the uint8-asymmetric grid shifted by 128.
@@ -154,6 +157,8 @@ final class QDQImportTests: XCTestCase {
         let reference = try TensorProtoCodec.read(path: dir + "/output_0.pb").tensor.floats()
         let float = try XCTUnwrap(try Executor(model: imported.floatModel).run(["input": input])["logits"]?.floats())
         XCTAssertEqual(float.count, reference.count)
+        // The recovered float model is the original (ONNX Runtime's quantized output is within 0.99997 of it).
+        XCTAssertGreaterThan(Self.cosine(float, reference), 0.999, "recovered float \(float) vs quantized \(reference)")
         let stage = try imported.makeStage()
         // The stage keeps the model's integer weights exactly.
         for (name, t) in stage.model.graph.initializers where imported.weightScales[name] != nil {

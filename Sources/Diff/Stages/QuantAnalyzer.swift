@@ -29,6 +29,9 @@ public struct QuantEvaluation {
     /// Quantized vs hybrid, per tensor.
     public var quantizedVsHybrid: [String: TensorMetrics] = [:]
 
+    /// Where the stage's scales come from: "imported" for a QDQ model's own parameters, else the method.
+    public var methodName: String = ""
+
     /// Mean cosine over the graph outputs (float vs quantized).
     public var outputCosine: Double { Self.meanCosine(outputs) }
 
@@ -130,7 +133,6 @@ public final class QuantAnalyzer {
     public func evaluate(_ config: QuantizationConfig, isolated: Bool = true, hybrid: Bool = true,
                          target: TargetDescription = .default) throws -> QuantEvaluation {
         let t0 = MonotonicClock.seconds()
-        var hybridSeconds = 0.0
         var chosen = config
         var trials: [(CalibrationMethodKind, Double)] = []
         let points = try QuantizationPoints(model: quantizationModel, floatNodes: config.floatNodes)
@@ -151,14 +153,35 @@ public final class QuantAnalyzer {
         }
         let stage = try QuantizedStage(floatModel: quantizationModel, statistics: statistics, config: chosen, points: points,
                                        rangeCache: rangeCache)
+        var e = try measure(stage, config: chosen, trials: trials, isolated: isolated, hybrid: hybrid, target: target,
+                            started: t0)
+        e.methodName = chosen.method.rawValue
+        return e
+    }
+
+    /// Evaluates a stage made elsewhere, e.g. the one an already quantized (QDQ) model defines
+    /// (`ImportedQuantization.makeStage()`); its float model must be the one this analyzer runs.
+    public func evaluate(imported stage: QuantizedStage, isolated: Bool = true, hybrid: Bool = true,
+                         target: TargetDescription = .default) throws -> QuantEvaluation {
+        var e = try measure(stage, config: stage.config, trials: [], isolated: isolated, hybrid: hybrid, target: target,
+                            started: MonotonicClock.seconds())
+        e.methodName = "imported"
+        return e
+    }
+
+    /// Runs `stage` (and the hybrid stage built from it) on the cached evaluation samples and compares.
+    private func measure(_ stage: QuantizedStage, config chosen: QuantizationConfig,
+                         trials: [(CalibrationMethodKind, Double)], isolated: Bool, hybrid: Bool,
+                         target: TargetDescription, started t0: Double) throws -> QuantEvaluation {
+        var hybridSeconds = 0.0
         // The hybrid stage is simulated beside the quantized one; its failure is reported, not fatal.
         var hybridStage: HybridStage?
         var hybridError: String?
         var tH = MonotonicClock.seconds()
         if hybrid {
             do {
-                let partition = try HybridStage.partition(floatModel: quantizationModel, quantized: stage, target: target)
-                hybridStage = try HybridStage(floatModel: quantizationModel, quantized: stage, partition: partition, target: target)
+                let partition = try HybridStage.partition(floatModel: stage.model, quantized: stage, target: target)
+                hybridStage = try HybridStage(floatModel: stage.model, quantized: stage, partition: partition, target: target)
             } catch {
                 hybridError = "\(error)"
             }

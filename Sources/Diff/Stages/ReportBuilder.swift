@@ -15,7 +15,7 @@ public enum ReportBuilder {
             var quant: QuantizationInfo?
             if let p = evaluation.stage.activationParams[out], let r = evaluation.stage.ranges[out] {
                 quant = QuantizationInfo(scale: Double(p.scale), zeroPoint: Int(p.zeroPoint), rangeMin: Double(r.min),
-                                         rangeMax: Double(r.max), method: evaluation.config.method.rawValue)
+                                         rangeMax: Double(r.max), method: evaluation.methodName)
             }
             var record = LayerRecord(index: i, nodeName: node.name, opType: node.opType, outputTensor: out,
                                      outputShape: sample[out]?.shape ?? [],

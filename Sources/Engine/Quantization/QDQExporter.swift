@@ -12,8 +12,10 @@ public enum QDQExporter {
         var renamedOutputs: [String: String] = [:]      // graph output -> new name of the producer's output
 
         func addPair(_ tensor: String, source: String, output: String, params: QuantParams) -> [Node] {
-            let zpType: TensorData = params.zeroPoint == 0 && params.qmin < 0
-                ? .int8([Int8(params.zeroPoint)]) : .uint8([UInt8(clamping: params.zeroPoint)])
+            // The integer type follows the grid: int8 whenever it reaches below zero, whatever its zero point
+            // (an imported int8 grid with zero point -7 stays int8 with -7).
+            let zpType: TensorData = params.qmin < 0
+                ? .int8([Int8(clamping: params.zeroPoint)]) : .uint8([UInt8(clamping: params.zeroPoint)])
             initializers["\(tensor)_scale"] = Tensor(shape: [], floats: [params.scale])
             initializers["\(tensor)_zero_point"] = Tensor(shape: [], data: zpType)
             let qName = "\(tensor)_quantized"

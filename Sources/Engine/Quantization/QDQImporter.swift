@@ -17,6 +17,8 @@ public struct ImportedQuantization {
     public var weightScales: [String: WeightQuantization.FixedScales]
     /// The quantized activations (those that had a Q/DQ pair), in the order they are produced.
     public var points: QuantizationPoints
+    /// Relu nodes put back where the QDQ model let a Q/DQ pair clip at zero instead (by their output names).
+    public var restoredRelus: [String] = []
     /// A configuration describing the imported quantization. Layers whose weight the model keeps in float are
     /// in `floatNodes`.
     public var config: QuantizationConfig
@@ -183,6 +185,7 @@ public enum QDQImporter {
             ranges[t] = p.representableRange
             tensors.append(t)
         }
+        let restored = restoreFoldedRelus(&floatModel.graph, params: finalParams)
         let order = try GraphPlanner.topologicalOrder(floatModel.graph)
         var position: [String: Int] = [:]
         for (k, i) in graph.inputs.enumerated() { position[i.name] = k - graph.inputs.count }
@@ -205,7 +208,45 @@ public enum QDQImporter {
         let points = QuantizationPoints(tensors: tensors, fusedInto: fusedLayers(floatModel.graph, quantized: Set(tensors)))
         return ImportedQuantization(floatModel: floatModel, activationRanges: ranges, activationParams: finalParams,
                                     activationScheme: config.activationScheme, perChannel: config.perChannel,
-                                    weightScales: weightScales, points: points, config: config)
+                                    weightScales: weightScales, points: points, restoredRelus: restored, config: config)
+    }
+
+    /// ONNX Runtime's quantizer removes a Relu after a layer and lets the layer's Q/DQ pair do its work: a zero
+    /// point at the bottom of the integer range clips every negative value to zero. Removing the pair alone
+    /// would give a float model without that Relu, and every comparison with float would be wrong. A Relu is
+    /// put back after each Conv, ConvTranspose, Gemm or MatMul whose quantized output cannot be negative; the
+    /// layer's output is renamed `<name>_before_relu`. Returns the Relu outputs.
+    static func restoreFoldedRelus(_ graph: inout Graph, params: [String: QuantParams]) -> [String] {
+        var taken = Set(graph.nodes.map(\.name))
+        for n in graph.nodes { taken.formUnion(n.outputs) }
+        taken.formUnion(graph.initializers.keys)
+        taken.formUnion(graph.inputs.map(\.name))
+        func fresh(_ base: String) -> String {
+            var name = base, k = 1
+            while taken.contains(name) { k += 1; name = "\(base)_\(k)" }
+            taken.insert(name)
+            return name
+        }
+        var restored: [String] = []
+        var nodes: [Node] = []
+        for var n in graph.nodes {
+            var relus: [Node] = []
+            // Layers with weights only: their outputs are signed in general, so an output that cannot be negative
+            // means a removed Relu. An Add of two Relu outputs is non-negative by itself and gets none.
+            if isDefaultDomain(n) && ["Conv", "ConvTranspose", "Gemm", "MatMul"].contains(n.opType) {
+                for (k, o) in n.outputs.enumerated() where !o.isEmpty {
+                    guard let p = params[o], p.zeroPoint == p.qmin else { continue }
+                    let before = fresh("\(o)_before_relu")
+                    n.outputs[k] = before
+                    relus.append(Node(name: fresh("\(n.name)_relu"), opType: "Relu", inputs: [before], outputs: [o]))
+                    restored.append(o)
+                }
+            }
+            nodes.append(n)
+            nodes.append(contentsOf: relus)
+        }
+        graph.nodes = nodes
+        return restored
     }
 
     static func isDefaultDomain(_ n: Node) -> Bool { n.domain.isEmpty || n.domain == "ai.onnx" }

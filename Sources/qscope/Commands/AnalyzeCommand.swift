@@ -40,12 +40,7 @@ struct AnalyzeCommand: ParsableCommand {
             let session = try AnalysisSession.open(modelPath: model, config: config, progress: ProgressLine())
             if let dumpSamples { try dump(session, to: dumpSamples) }
             let kinds: [CalibrationMethodKind] = wantsAll ? [.max, .kl, .percentile, .mse] : [config.quantization.method]
-            var evaluations: [QuantEvaluation] = []
-            for kind in kinds {
-                var q = config.quantization
-                q.method = kind
-                evaluations.append(try session.analyzer.evaluate(q, target: session.target))
-            }
+            let evaluations = try session.evaluations(config, methods: kinds, methodGiven: wantsAll || options.method != nil)
             let formats = try reports.map { try ReportFormat(path: $0) }
             print(AnalyzeText.render(session: session, evaluations: evaluations, config: config), terminator: "")
             let primary = evaluations[0]

@@ -21,11 +21,12 @@ struct ExportCommand: ParsableCommand {
         try reportingFailures {
             let config = try options.resolved()
             let session = try AnalysisSession.open(modelPath: model, config: config, progress: ProgressLine())
-            let evaluation = try session.analyzer.evaluate(config.quantization, isolated: false, target: session.target)
-            let exported = try QDQExporter.export(evaluation.stage, floatModel: session.analyzer.quantizationModel)
+            let evaluation = try session.evaluations(config, methods: [config.quantization.method],
+                                                     methodGiven: options.method != nil, isolated: false)[0]
+            let exported = try QDQExporter.export(evaluation.stage, floatModel: evaluation.stage.model)
             try ModelWriter.write(exported, to: output)
             print(String(format: "wrote %@ (%@, output cosine vs float %.6f on %d evaluation samples)", output,
-                         evaluation.config.method.rawValue, evaluation.outputCosine, session.analyzer.evalFeeds.count))
+                         evaluation.methodName, evaluation.outputCosine, session.analyzer.evalFeeds.count))
         }
     }
 }

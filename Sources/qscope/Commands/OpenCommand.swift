@@ -21,9 +21,17 @@ struct OpenCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let config = try options.resolved()
-            let loaded = try ModelLoader.load(path: model)
+            var loaded = try ModelLoader.load(path: model)
             _ = try Executor(model: loaded)  // unsupported operators and graph errors fail before the screen opens
-            let state = OpenState(model: loaded, config: config, path: model, target: try config.loadTarget())
+            // A QDQ model opens as its recovered float model, with its own scales as the first quantized stage.
+            var imported: ImportedQuantization?
+            if QDQImporter.isQDQ(loaded) {
+                let recovered = try QDQImporter.recover(loaded)
+                loaded = recovered.floatModel
+                imported = recovered
+            }
+            let state = OpenState(model: loaded, config: config, path: model, target: try config.loadTarget(),
+                                  imported: imported)
             var session = TUIApp.defaultSession(loaded)
             session.calibration = TUIBridge.method(config.quantization.method)
             session.perChannel = config.quantization.perChannel
@@ -44,14 +52,17 @@ final class OpenState: @unchecked Sendable {
     let config: AnalysisConfig
     let path: String
     let target: TargetDescription
+    let imported: ImportedQuantization?
     private let lock = NSLock()
     private var analyzer: QuantAnalyzer?
     private var evaluation: QuantEvaluation?
     private var report: AnalysisReport?
     private var base: [LayerInfo] = []
 
-    init(model: Model, config: AnalysisConfig, path: String, target: TargetDescription) {
+    init(model: Model, config: AnalysisConfig, path: String, target: TargetDescription,
+         imported: ImportedQuantization? = nil) {
         self.target = target
+        self.imported = imported
         self.model = model
         self.config = config
         self.path = path
@@ -84,7 +95,10 @@ final class OpenState: @unchecked Sendable {
         for w in data.warnings { ctx.post(.message(w, isError: false)) }
         ctx.post(.stage(.float, .ready))
         ctx.post(.stage(.optimized, analyzer.optimizedError.map { .failed(reason: $0) } ?? .ready))
-        let layers = try evaluate(config.quantization, ctx)
+        if imported != nil {
+            ctx.post(.message("QDQ model: the quantized stage uses the model's own scales ('imported'); c recalibrates", isError: false))
+        }
+        let layers = try evaluate(config.quantization, ctx, imported: try imported?.makeStage())
         ctx.post(.layersUpdated(layers))
         ctx.post(.stage(.quantized, .ready))
     }
@@ -98,12 +112,12 @@ final class OpenState: @unchecked Sendable {
         return try evaluate(q, ctx)
     }
 
-    private func evaluate(_ q: QuantizationConfig, _ ctx: JobContext) throws -> [LayerInfo] {
+    private func evaluate(_ q: QuantizationConfig, _ ctx: JobContext, imported: QuantizedStage? = nil) throws -> [LayerInfo] {
         guard let analyzer = lock.withLock({ self.analyzer }) else {
             throw QScopeError.usage("the float pass has not finished yet")
         }
         ctx.progress(.quantized, 0.85, "quantizing (\(q.method.rawValue))")
-        let e = try analyzer.evaluate(q, target: target)
+        let e = try imported.map { try analyzer.evaluate(imported: $0, target: target) } ?? analyzer.evaluate(q, target: target)
         try ctx.checkCancelled()
         let report = try ReportBuilder.build(analyzer: analyzer, evaluation: e, config: config, modelPath: path)
         let layers = lock.withLock { () -> [LayerInfo] in
@@ -112,7 +126,7 @@ final class OpenState: @unchecked Sendable {
             return TUIBridge.layers(base, analyzer: analyzer, evaluation: e, report: report)
         }
         ctx.post(.stage(.hybrid, e.hybridError.map { .failed(reason: $0) } ?? .ready))
-        ctx.post(.message(String(format: "%@: output cosine %.6f (hybrid %@), recomputed in %.2f s", e.config.method.rawValue,
+        ctx.post(.message(String(format: "%@: output cosine %.6f (hybrid %@), recomputed in %.2f s", e.methodName,
                                  e.outputCosine, e.hybridOutputCosine.map { String(format: "%.6f", $0) } ?? "–",
                                  e.seconds), isError: false))
         return layers

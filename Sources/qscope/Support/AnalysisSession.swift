@@ -4,22 +4,50 @@ import Foundation
 
 /// A model with its data opened and the float pass done: what analyze, export and open start from.
 struct AnalysisSession {
+    /// The float model: the file itself, or the model recovered from a QDQ-quantized file.
     let model: Model
+    /// For a model that is already QDQ-quantized: its own quantization, which becomes the "imported" stage.
+    let imported: ImportedQuantization?
     let data: AnalysisData
     let analyzer: QuantAnalyzer
     /// The hybrid stage's target, read before the float pass so a bad file fails fast.
     let target: TargetDescription
 
+    /// What analyze and export evaluate: the imported stage of a QDQ model unless a method is asked for, then
+    /// each method in `methods`.
+    func evaluations(_ config: AnalysisConfig, methods: [CalibrationMethodKind], methodGiven: Bool,
+                     isolated: Bool = true) throws -> [QuantEvaluation] {
+        var out: [QuantEvaluation] = []
+        if let imported {
+            out.append(try analyzer.evaluate(imported: try imported.makeStage(), isolated: isolated, target: target))
+            if !methodGiven { return out }
+        }
+        for kind in methods {
+            var q = config.quantization
+            q.method = kind
+            out.append(try analyzer.evaluate(q, isolated: isolated, target: target))
+        }
+        return out
+    }
+
     static func open(modelPath: String, config: AnalysisConfig, progress: ProgressLine?) throws -> AnalysisSession {
         let target = try config.loadTarget()
-        let model = try ModelLoader.load(path: modelPath)
+        var model = try ModelLoader.load(path: modelPath)
+        var imported: ImportedQuantization?
+        if QDQImporter.isQDQ(model) {
+            let recovered = try QDQImporter.recover(model)
+            warn("\(modelPath) is already QDQ-quantized: its own scales are the quantized stage ('imported'), "
+                 + "compared with the float model recovered by removing its QuantizeLinear/DequantizeLinear pairs")
+            model = recovered.floatModel
+            imported = recovered
+        }
         let data = try AnalysisData.open(model: model, config: config)
         for w in data.warnings { warn(w) }
         let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation) {
             progress?.update($0, $1, $2)
         }
         progress?.finish()
-        return AnalysisSession(model: model, data: data, analyzer: analyzer, target: target)
+        return AnalysisSession(model: model, imported: imported, data: data, analyzer: analyzer, target: target)
     }
 }
 

@@ -11,10 +11,10 @@ enum AnalyzeText {
         s += String(format: "float pass %.3f s, evaluation cache %.3f s\n", a.timings["float_pass_s"] ?? 0, a.timings["eval_cache_s"] ?? 0)
         if let err = a.optimizedError { s += "optimized stage failed: \(err)\n" }
         else { s += "optimized float: output cosine \(String(format: "%.6f", QuantEvaluation.meanCosine(a.optimizedOutputs)))\n" }
-        for e in evaluations { if let err = e.hybridError { s += "hybrid stage failed (\(e.config.method.rawValue)): \(err)\n" } }
+        for e in evaluations { if let err = e.hybridError { s += "hybrid stage failed (\(e.methodName)): \(err)\n" } }
         for e in evaluations {
             var line = String(format: "method %-10@ output cosine float/quantized %.6f, float/hybrid %@  (%.3f s: quantized %.3f, hybrid %.3f, isolated %.3f)",
-                              e.config.method.rawValue as NSString, e.outputCosine,
+                              e.methodName as NSString, e.outputCosine,
                               e.hybridOutputCosine.map { String(format: "%.6f", $0) } ?? "–", e.seconds,
                               e.timings["quantized_s"] ?? 0, e.timings["hybrid_s"] ?? 0, e.timings["isolated_s"] ?? 0)
             if !e.autoTrials.isEmpty {
@@ -43,14 +43,14 @@ enum AnalyzeJSON {
                 tensors[name] = ["min": number(Double(r?.min ?? 0)), "max": number(Double(r?.max ?? 0)),
                                  "scale": number(Double(p.scale)), "zero_point": Int(p.zeroPoint)]
             }
-            methods[e.config.method.rawValue] = [
+            methods[e.methodName] = [
                 "tensors": tensors,
                 "output_cosine": number(e.outputCosine),
                 "outputs": e.outputs.mapValues { ["cosine": number($0.cosineSimilarity), "sqnr_db": number($0.sqnrDB)] },
                 "auto_trials": e.autoTrials.map { ["method": $0.method.rawValue, "cosine": number($0.cosine)] },
             ]
-            recompute[e.config.method.rawValue] = e.seconds
-            for key in parts.keys { parts[key]![e.config.method.rawValue] = e.timings[key] ?? 0 }
+            recompute[e.methodName] = e.seconds
+            for key in parts.keys { parts[key]![e.methodName] = e.timings[key] ?? 0 }
         }
         let a = session.analyzer
         var timings: [String: Any] = ["float_pass_s": a.timings["float_pass_s"] ?? 0, "eval_cache_s": a.timings["eval_cache_s"] ?? 0,
