@@ -28,6 +28,10 @@ public final class QuantizedStage {
         let cache = rangeCache ?? RangeCache()
         var ranges: [String: CalibrationRange] = [:]
         for t in points.tensors {
+            if let given = config.rangeOverrides[t] {
+                ranges[t] = given
+                continue
+            }
             guard let stats = statistics.statistics[t] else { continue }
             let kind = methodFor[t] ?? config.method
             ranges[t] = try cache.range(t, stats, kind: kind, percentile: config.percentile, symmetric: symmetric)

@@ -19,7 +19,7 @@ enum TUIBridge {
         let pair = TUI.StagePair(.float, .quantized)
         var verdict: [String: Suspicion] = [:]
         for s in report.suspicious {
-            if s.kinds.contains(.dropPoint) || s.kinds.contains(.highIsolatedError) { verdict[s.nodeName] = .dropPoint }
+            if s.isIntroduced { verdict[s.nodeName] = .dropPoint }
             else if s.kinds.contains(.fail) { verdict[s.nodeName] = .fail }
             else if s.kinds.contains(.warn) { verdict[s.nodeName] = .warn }
         }
