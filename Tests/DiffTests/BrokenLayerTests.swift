@@ -33,7 +33,7 @@ final class BrokenLayerTests: XCTestCase {
         let range = try XCTUnwrap(target.quantization)
         let tiny = Float(max(abs(range.rangeMin), abs(range.rangeMax)) * 0.002)
         broken.rangeOverrides[tensor] = CalibrationRange(min: -tiny, max: tiny)
-        let evaluation = try analyzer.evaluate(broken, hybrid: false)
+        let evaluation = try analyzer.evaluate(broken)
         let report = try ReportBuilder.build(analyzer: analyzer, evaluation: evaluation, config: config, modelPath: path)
         let ranked = report.suspicious.filter { $0.pair == .floatQuantized }.sorted { $0.rank < $1.rank }
         let top = ranked.prefix(8).map { "\($0.rank). \($0.nodeName) [\($0.kindsText)] \($0.reason)" }.joined(separator: "\n")
@@ -42,6 +42,16 @@ final class BrokenLayerTests: XCTestCase {
         XCTAssertTrue(first.kinds.contains(.dropPoint), first.reason)
         XCTAssertTrue(first.kinds.contains(.highIsolatedError), first.reason)
         XCTAssertLessThan(try XCTUnwrap(first.isolatedCosine), 0.9, "a high isolated error")
+
+        // The integer layer alone on the accelerator, fed the float inputs, shows the same broken output grid.
+        XCTAssertNil(evaluation.hybridError)
+        let hybridIsolated = try XCTUnwrap(report.layers[target.index].isolated[.floatHybrid], "hybrid isolated error of \(target.nodeName)")
+        XCTAssertLessThan(hybridIsolated.cosineSimilarity, 0.9)
+        XCTAssertEqual(hybridIsolated.cosineSimilarity, try XCTUnwrap(first.isolatedCosine), accuracy: 0.05,
+                       "integer kernel and fake quantization agree on the layer's own error")
+        let upstream = report.layers.filter { $0.index < target.index && $0.placement == .acc }.compactMap { $0.isolated[.floatHybrid] }
+        XCTAssertGreaterThan(upstream.count, 5, "integer layers before the broken one have isolated errors")
+        XCTAssertGreaterThan(upstream.map(\.cosineSimilarity).min() ?? 0, 0.99, "and those are small")
 
         // Every layer downstream of it that is suspicious inherits from it.
         var downstream = Set([target.index])

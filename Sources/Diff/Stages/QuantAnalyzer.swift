@@ -24,6 +24,9 @@ public struct QuantEvaluation {
     public var hybridOutputs: [String: TensorMetrics] = [:]
     /// Quantized vs hybrid, per tensor.
     public var quantizedVsHybrid: [String: TensorMetrics] = [:]
+    /// Float vs hybrid isolated: each integer (accelerator) layer alone, fed the float inputs quantized to its
+    /// integer grid (empty when not computed).
+    public var hybridIsolated: [String: TensorMetrics] = [:]
 
     /// Mean cosine over the graph outputs (float vs quantized).
     public var outputCosine: Double { Self.meanCosine(outputs) }
@@ -188,6 +191,7 @@ public final class QuantAnalyzer {
             e.hybridAccumulated = hybridVsFloat.results
             e.quantizedVsHybrid = hybridVsQuantized.results
             e.hybridOutputs = hybridOutputs.mapValues(\.result)
+            if isolated { e.hybridIsolated = try hybridIsolatedErrors(hybridStage) }
         }
         e.hybridError = hybridError
         e.seconds = MonotonicClock.seconds() - t0
@@ -211,6 +215,17 @@ public final class QuantAnalyzer {
             total += TensorMetrics.compare(a, b).cosineSimilarity
         }
         return out.isEmpty ? 0 : total / Double(out.count)
+    }
+
+    /// Each integer layer of the hybrid stage run alone on the float activations of its inputs (quantized to
+    /// its integer grid, as the accelerator reads them), compared with the float outputs.
+    private func hybridIsolatedErrors(_ stage: HybridStage) throws -> [String: TensorMetrics] {
+        let observer = ComparingObserver()
+        for sample in floatActivations {
+            observer.reference = sample
+            try stage.runIsolated(sample, observer: observer)
+        }
+        return observer.results
     }
 
     /// Each quantized layer run alone on the float activations of its inputs, compared with its float output:
