@@ -46,6 +46,8 @@ final class CompareCommandTests: XCTestCase {
             let cosine = try XCTUnwrap(acc["cosine"] as? Double)
             XCTAssertGreaterThan(cosine, 0.999, name)
             XCTAssertLessThan(cosine, 1, "\(name): quantized, so not identical")
+            let iso = try XCTUnwrap((metrics["float.onnx vs model.onnx"] as? [String: Any])?["isolated"] as? [String: Any], name)
+            XCTAssertGreaterThan(try XCTUnwrap(iso["cosine"] as? Double), 0.999, "\(name) isolated")
         }
         XCTAssertEqual(layer("conv1")?["note"] as? String, "only in float.onnx")
         let output = try XCTUnwrap((report["outputs"] as? [[String: Any]])?.first)
@@ -73,6 +75,8 @@ final class CompareCommandTests: XCTestCase {
                                     "\(l["name"] ?? "?") compared")
             XCTAssertEqual(acc["cosine"] as? Double, 1, "\(l["name"] ?? "?")")
             XCTAssertEqual(acc["maxAbsError"] as? Double, 0)
+            let iso = try XCTUnwrap(((l["metrics"] as? [String: Any])?[pair] as? [String: Any])?["isolated"] as? [String: Any])
+            XCTAssertEqual(iso["cosine"] as? Double, 1, "\(l["name"] ?? "?") isolated")
         }
         XCTAssertEqual((report["suspicious"] as? [Any])?.count, 0)
     }

@@ -19,6 +19,8 @@ public final class ComparedModel {
     public let carriers: [String: String]
     private let executor: Executor?
     private let stage: QuantizedStage?
+    /// The operators of ``runIsolated(_:observer:)``, built on first use (nil where building failed).
+    private var isolatedOps: [Operator?]?
 
     /// Prepares `model` to run; a QDQ model is imported (and fails with the importer's message when it holds a
     /// form qscope cannot emulate).
@@ -55,6 +57,41 @@ public final class ComparedModel {
         return try executor.run(feeds, observer: observer)
     }
 
+    /// Runs every node alone on `reference` values of its inputs (the other model's tensors of the same names)
+    /// and reports its outputs to `observer`: what this model's layer makes of exactly the reference's inputs.
+    /// For a QDQ model the node uses its quantized weights and its output is rounded to the model's grid; an input
+    /// is rounded too when no node of the model produces it (a graph input), since a producing node's rounding
+    /// is that node's own error. Nodes whose inputs `reference` lacks, or that fail on them (the models
+    /// disagree on a shape), are skipped: they get no isolated metrics.
+    public func runIsolated(_ reference: [String: Tensor], observer: ExecutionObserver) {
+        let runModel = stage?.model ?? model
+        let graph = runModel.graph
+        let params = stage?.activationParams ?? [:]
+        let produced = Set(graph.nodes.flatMap(\.outputs))
+        if isolatedOps == nil {
+            isolatedOps = graph.nodes.map { node in
+                var constants: [Int: Tensor] = [:]
+                for (k, name) in node.inputs.enumerated() where !name.isEmpty { constants[k] = graph.initializers[name] }
+                return try? OperatorRegistry.make(BuildContext(node: node, opset: runModel.opset, constants: constants))
+            }
+        }
+        for (node, op) in zip(graph.nodes, isolatedOps ?? []) {
+            guard let op else { continue }
+            var inputs: [Tensor?] = []
+            var complete = true
+            for name in node.inputs {
+                if name.isEmpty { inputs.append(nil); continue }
+                if let c = graph.initializers[name] { inputs.append(c); continue }
+                guard let t = reference[name] else { complete = false; break }
+                inputs.append(produced.contains(name) ? t : params[name].map { $0.fakeQuantized(t) } ?? t)
+            }
+            guard complete, let outs = try? op.run(inputs) else { continue }
+            for (k, name) in node.outputs.enumerated() where k < outs.count && !name.isEmpty {
+                observer.didProduce(name, params[name].map { $0.fakeQuantized(outs[k]) } ?? outs[k], by: node)
+            }
+        }
+    }
+
     /// Q -> DQ chains fed by a computed or input tensor X: X -> the first DequantizeLinear output, when that
     /// output is not a graph output (a graph output keeps its name through the import).
     static func dequantizedCarriers(_ graph: Graph) -> [String: String] {
@@ -79,7 +116,8 @@ public final class ComparedModel {
 /// the others are listed with a note ("only in B.onnx"). The comparison is stored under
 /// ``StagePair/floatQuantized`` (the reference as "float", the candidate as "quantized") with
 /// ``AnalysisReport/comparedFiles`` set, so every report labels the pair with the two file names, and the
-/// suspicious-layer ranking (drop points, inherited error) applies unchanged. Isolated error is not computed.
+/// suspicious-layer ranking (drop points, inherited error) applies unchanged. The isolated error of a layer is
+/// the candidate's node run alone on the reference's tensors (``ComparedModel/runIsolated(_:observer:)``).
 public struct ModelComparison {
     /// The report every writer reads.
     public var report: AnalysisReport
@@ -106,7 +144,7 @@ public struct ModelComparison {
                 }
             }
         }
-        let observer = ComparingObserver()
+        let observer = ComparingObserver(), isolatedObserver = ComparingObserver()
         var outputs: [String: MetricsAccumulator] = [:]
         var firstSample: [String: Tensor] = [:]
         var producedA = Set<String>(), producedB = Set<String>()
@@ -116,6 +154,7 @@ public struct ModelComparison {
             let outA = try a.run(feedsA, observer: recorder)
             var reference = recorder.tensors
             for (k, v) in outA { reference[k] = v }
+            for (k, v) in feedsA { reference[k] = v }
             producedA.formUnion(reference.keys)
             let names = NameCollector(forward: observer)
             observer.reference = reference
@@ -125,10 +164,12 @@ public struct ModelComparison {
                 guard case .float(let y) = t.data, case .float(let x)? = outA[name]?.data else { continue }
                 outputs[name, default: MetricsAccumulator()].add(reference: x, candidate: y)
             }
+            isolatedObserver.reference = reference
+            b.runIsolated(reference, observer: isolatedObserver)
             if i == 0 { firstSample = reference }
             progress?(i + 1, samples.count)
         }
-        let metrics = observer.results
+        let metrics = observer.results, isolated = isolatedObserver.results
 
         let labelB = b.label, labelA = a.label
         var records: [LayerRecord] = []
@@ -148,6 +189,7 @@ public struct ModelComparison {
             record.stageTensorNames[pair.reference] = a.displayName(out)
             if let m = metrics[out] {
                 record.accumulated[pair] = m
+                record.isolated[pair] = isolated[out]
                 record.stageTensorNames[pair.candidate] = b.displayName(out)
             } else if shared != nil {
                 record.stageTensorNames[pair.candidate] = b.displayName(out)

@@ -49,7 +49,7 @@ struct CompareCommand: ParsableCommand {
                            ConfigEntry("format_a", a.isQDQ ? "QDQ (imported)" : "float"),
                            ConfigEntry("format_b", b.isQDQ ? "QDQ (imported)" : "float"),
                            ConfigEntry("inputs", source), ConfigEntry("samples", String(samples.count))]
-            entries.append(ConfigEntry("isolated", "not computed (compare runs each model end to end)"))
+            entries.append(ConfigEntry("isolated", "each node of B alone on A's tensors"))
             let thresholds = try SeverityThresholds(warn: config.warnThreshold, fail: config.failThreshold)
             let progress = ProgressLine()
             let start = now()
