@@ -15,7 +15,7 @@ run: deps venv demo release
 	  .build/release/qscope analyze .cache/demo/model.onnx --config examples/pplcnet-orientation.yaml; \
 	fi
 
-test: deps venv
+test: deps venv demo
 	$(SWIFT) test
 	$(SWIFT) build --product qscope-conformance
 	.build/debug/qscope-conformance "$$(.venv/bin/python scripts/fetch_onnx_tests.py | tail -1)" --exclusions Tests/conformance-exclusions.txt

@@ -7,12 +7,14 @@ Builds a small float CNN (Conv+Relu, Conv+Relu, residual Add, GlobalAveragePool,
 weights), quantizes it with onnxruntime.quantization.quantize_static (QuantFormat.QDQ, per_channel=True, int8
 activations and weights, MinMax calibration on 8 fixed random samples) and writes to Tests/Fixtures/ort_qdq/:
   model.onnx      the QDQ model
+  float.onnx      the float model it was quantized from (for `qscope compare`)
   input_0.pb      one input (TensorProto, not a calibration sample)
   output_0.pb     onnxruntime's output of the QDQ model on it (CPU, graph optimizations disabled, so the
                   Q/DQ pairs run as written rather than as fused integer kernels)
 """
 
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -79,6 +81,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         fp = os.path.join(tmp, "float.onnx")
         onnx.save(float_model(), fp)
+        shutil.copyfile(fp, os.path.join(OUT, "float.onnx"))
         qp = os.path.join(OUT, "model.onnx")
         quantize_static(fp, qp, FixedReader(), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,

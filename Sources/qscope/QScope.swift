@@ -8,8 +8,8 @@ struct QScope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qscope",
         abstract: "Find where int8 quantization loses a model's accuracy, and why.",
-        subcommands: [OpenCommand.self, RunCommand.self, AnalyzeCommand.self, ExportCommand.self, PassesCommand.self,
-                      BenchRenderCommand.self],
+        subcommands: [OpenCommand.self, RunCommand.self, AnalyzeCommand.self, CompareCommand.self, ExportCommand.self,
+                      PassesCommand.self, BenchRenderCommand.self],
         defaultSubcommand: OpenCommand.self
     )
 

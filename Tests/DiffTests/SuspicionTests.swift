@@ -26,16 +26,43 @@ final class SuspicionTests: XCTestCase {
         XCTAssertEqual(ranked[1].reason, "cosine 0.895 (below 0.99); isolated cosine 0.999; inherited from conv2")
     }
 
-    func testLargerDropRanksFirstAndFailMark() throws {
+    func testDropWithSmallIsolatedErrorAmplifiesInheritedError() throws {
         var layers = AnalysisFixtures.chain
         layers[4].accumulated[.floatQuantized] = AnalysisFixtures.metrics(cosine: 0.75)
         let ranked = SuspicionRanking.rank(layers)
-        // conv4 now drops 0.148 (more than conv2's 0.099): a second, larger drop point.
+        // conv4 drops 0.148 (more than conv2's 0.099), but alone it is fine (isolated 0.999): it amplifies the
+        // error conv2 introduced, so conv2 stays first and conv4 is listed among the inherited, worst first.
+        XCTAssertEqual(ranked.map(\.nodeName), ["conv2", "conv4", "relu3"])
+        XCTAssertEqual(ranked[1].kinds, [.fail, .dropPoint])
+        XCTAssertFalse(ranked[1].isIntroduced)
+        XCTAssertEqual(ranked[1].inheritedFromName, "conv2")
+        XCTAssertEqual(ranked[1].mark, "X")
+        XCTAssertEqual(ranked[1].kindsText, "inherited+fail+drop")
+        XCTAssertEqual(ranked[1].reason, "cosine 0.750 (below fail 0.8); drops 0.148 from its inputs' 0.898; "
+            + "isolated cosine 0.999; amplifies the error inherited from conv2")
+    }
+
+    func testLargerDropWithoutIsolatedErrorRanksFirstAndFailMark() throws {
+        var layers = AnalysisFixtures.chain
+        layers[4].accumulated[.floatQuantized] = AnalysisFixtures.metrics(cosine: 0.75)
+        layers[4].isolated[.floatQuantized] = nil
+        let ranked = SuspicionRanking.rank(layers)
+        // Without an isolated measurement a drop point counts as introducing: the larger drop ranks first.
         XCTAssertEqual(ranked.map(\.nodeName), ["conv4", "conv2", "relu3"])
         XCTAssertEqual(ranked[0].kinds, [.fail, .dropPoint])
+        XCTAssertTrue(ranked[0].isIntroduced)
         XCTAssertEqual(ranked[0].mark, "vX")
-        XCTAssertEqual(ranked[0].reason,
-                       "cosine 0.750 (below fail 0.8); drops 0.148 from its inputs' 0.898; isolated cosine 0.999")
+        XCTAssertEqual(ranked[0].reason, "cosine 0.750 (below fail 0.8); drops 0.148 from its inputs' 0.898")
+    }
+
+    func testDropWithoutAnIntroducingLayerUpstreamIsIntroduced() throws {
+        let fq = StagePair.floatQuantized
+        // The input is only slightly off (not suspicious); the drop appears here even though alone it is fine.
+        let layers = [AnalysisFixtures.layer(0, "a", pairs: [fq: (0.995, 0.995)]),
+                      AnalysisFixtures.layer(1, "b", inputs: [0], pairs: [fq: (0.95, 0.999)])]
+        let ranked = SuspicionRanking.rank(layers)
+        XCTAssertEqual(ranked.map(\.nodeName), ["b"])
+        XCTAssertTrue(ranked[0].isIntroduced)
     }
 
     func testBranchingBrokenBranchFirstAndMergeInherited() throws {
@@ -52,6 +79,8 @@ final class SuspicionTests: XCTestCase {
         let fc = try XCTUnwrap(ranked.first { $0.nodeName == "fc" })
         XCTAssertEqual(fc.inputsCosine, 0.86, accuracy: 1e-12)
         XCTAssertTrue(fc.kinds.contains(.dropPoint))
+        XCTAssertFalse(fc.isIntroduced, "isolated 0.998: fc amplifies what it inherits from right")
+        XCTAssertEqual(fc.inheritedFromName, "right")
         XCTAssertEqual(ranked.map(\.nodeName), ["right", "fc", "add"])
         XCTAssertNil(ranked.first { $0.nodeName == "stem" || $0.nodeName == "left" || $0.nodeName == "reshape" })
     }

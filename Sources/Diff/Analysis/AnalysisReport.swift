@@ -29,6 +29,25 @@ public struct OutputComparison: Equatable, Sendable {
     }
 }
 
+/// The two model files of `qscope compare`: their labels stand for the reference and candidate stages of the
+/// compared pair in every report, so that a row reads "float.onnx vs model_qdq.onnx" rather than "float/quantized".
+public struct ComparedFiles: Equatable, Sendable {
+    /// Label of the reference file (side A), usually its file name.
+    public var reference: String
+    /// Label of the candidate file (side B).
+    public var candidate: String
+    /// The pair the comparison is stored under in ``AnalysisReport/layers``.
+    public var pair: StagePair
+
+    /// Labels for two files; equal labels get " (A)" and " (B)" appended so that the sides stay distinct.
+    public init(reference: String, candidate: String, pair: StagePair = .floatQuantized) {
+        let same = reference == candidate
+        self.reference = same ? reference + " (A)" : reference
+        self.candidate = same ? candidate + " (B)" : candidate
+        self.pair = pair
+    }
+}
+
 /// Everything `qscope analyze` found, in the form the report writers and the console table read.
 public struct AnalysisReport: Equatable, Sendable {
     /// Version of the report layout; bumped when a field changes meaning or is removed.
@@ -50,6 +69,8 @@ public struct AnalysisReport: Equatable, Sendable {
     public var timings: [String: Double]
     /// The thresholds and drop delta the suspicious list was ranked with (also drawn in the HTML chart).
     public var suspicionConfig: SuspicionConfig
+    /// Set for `qscope compare`: the two files whose labels replace the stage names of ``ComparedFiles/pair``.
+    public var comparedFiles: ComparedFiles?
 
     /// A report; ``suspicious`` is usually filled by ``SuspicionRanking/rankDefaultPairs(_:config:)``.
     public init(modelPath: String, config: [ConfigEntry] = [], stages: [Stage: StageStatus] = [:],
@@ -63,6 +84,20 @@ public struct AnalysisReport: Equatable, Sendable {
         self.outputs = outputs
         self.timings = timings
         self.suspicionConfig = suspicionConfig
+    }
+
+    /// The name shown for `stage`: the file label in a comparison of two files, else the stage name.
+    public func label(_ stage: Stage) -> String {
+        guard let files = comparedFiles else { return stage.displayName }
+        if stage == files.pair.reference { return files.reference }
+        if stage == files.pair.candidate { return files.candidate }
+        return stage.displayName
+    }
+
+    /// The id shown for `pair`: "A.onnx vs B.onnx" in a comparison of two files, else ``StagePair/id``.
+    public func label(_ pair: StagePair) -> String {
+        guard let files = comparedFiles, files.pair == pair else { return pair.id }
+        return "\(files.reference) vs \(files.candidate)"
     }
 
     /// The status of `stage` (``StageStatus/notComputed`` when not recorded).

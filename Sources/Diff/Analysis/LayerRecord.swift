@@ -24,6 +24,8 @@ public struct LayerRecord: Equatable, Sendable {
     public var accumulated: [StagePair: TensorMetrics]
     /// Metrics of this layer alone: the candidate layer fed with the reference stage's inputs.
     public var isolated: [StagePair: TensorMetrics]
+    /// Why the layer has no metrics, when that needs saying, e.g. "only in model_qdq.onnx" in `qscope compare`.
+    public var note: String? = nil
 
     /// A layer; metrics are added per pair afterwards.
     public init(index: Int, nodeName: String, opType: String, outputTensor: String, outputShape: [Int] = [],

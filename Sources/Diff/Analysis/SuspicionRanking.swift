@@ -31,9 +31,13 @@ public struct SuspicionConfig: Equatable, Sendable {
 ///   layers (graph inputs count as 1; an input layer without metrics passes on its own inputs' lowest cosine);
 /// - high isolated error: its isolated cosine is below the warn threshold.
 ///
-/// Layers with a drop point or high isolated error come first, by the larger of the drop and the isolated loss
-/// (1 − isolated cosine), largest first. The other suspicious layers are *inherited*: they follow, worst
-/// cosine first, each naming the introducing layer it descends from through its worst input.
+/// A layer *introduces* error when its isolated error is high, or when it is a drop point and either its
+/// isolated error was not measured or no layer upstream introduced error. A drop point with a small isolated
+/// error below an introducing layer *amplifies* the error it inherits: fed exact inputs it is fine.
+///
+/// Introducing layers come first, by the larger of the drop and the isolated loss (1 − isolated cosine), largest
+/// first. The other suspicious layers are *inherited*: they follow, worst cosine first, each naming the
+/// introducing layer it descends from through its worst input.
 public enum SuspicionRanking {
     /// Tolerance for comparing a drop with `dropDelta`, so that a drop of exactly the delta counts.
     private static let epsilon = 1e-12
@@ -78,7 +82,11 @@ public enum SuspicionRanking {
             if let isolated, config.thresholds.classify(isolated) != .ok { kinds.append(.highIsolatedError) }
             kinds.sort()
 
-            let introduced = kinds.contains(.dropPoint) || kinds.contains(.highIsolatedError)
+            // A layer whose own isolated error is small but whose accumulated cosine drops amplifies error it
+            // inherits; it introduces error only when nothing upstream did (or its isolated error is unknown).
+            let upstream = worstInput.flatMap { origin[$0] }
+            let introduced = kinds.contains(.highIsolatedError)
+                || kinds.contains(.dropPoint) && (isolated == nil || upstream == nil)
             if introduced {
                 origin[layer.index] = layer.index
             } else if let worstInput, let o = origin[worstInput] {
@@ -92,7 +100,7 @@ public enum SuspicionRanking {
                 kinds: kinds, severity: config.thresholds.classify(metrics), cosine: cosine,
                 inputsCosine: inputsCosine, drop: drop, isolatedCosine: isolated?.cosineSimilarity,
                 inheritedFrom: inheritedFrom, inheritedFromName: inheritedFrom.flatMap { byIndex[$0]?.nodeName },
-                reason: "")
+                reason: "", introduced: introduced)
             let isolatedLoss = isolated.map { 1 - $0.cosineSimilarity } ?? 0
             let score = introduced ? max(drop, isolatedLoss) : 1 - cosine
             candidates.append((entry, score))
@@ -151,7 +159,8 @@ public enum SuspicionRanking {
             parts.append("isolated cosine \(entry.kinds.contains(.highIsolatedError) ? number(isolated, below: config.warn) : number(isolated))")
         }
         if !entry.isIntroduced {
-            parts.append(entry.inheritedFromName.map { "inherited from \($0)" } ?? "inherited from its inputs")
+            let verb = entry.kinds.contains(.dropPoint) ? "amplifies the error inherited from" : "inherited from"
+            parts.append(entry.inheritedFromName.map { "\(verb) \($0)" } ?? "\(verb) its inputs")
         }
         return parts.joined(separator: "; ")
     }

@@ -48,9 +48,10 @@ public struct SuspiciousLayer: Equatable, Sendable {
     /// cosine 0.915".
     public var reason: String
 
-    /// True when the layer introduces error itself (drop point or high isolated error), false when it only
-    /// inherits error from upstream.
-    public var isIntroduced: Bool { kinds.contains(.dropPoint) || kinds.contains(.highIsolatedError) }
+    /// True when the layer introduces error itself, false when it only inherits (or amplifies) error from upstream.
+    /// ``SuspicionRanking`` decides: a high isolated error introduces; a drop point introduces unless the layer's
+    /// own isolated error is small and an upstream layer introduced the error it amplifies.
+    public var isIntroduced: Bool
 
     /// A short mark for tables: "v" for introduced error, then "X" for fail or "!" for warn.
     public var mark: String {
@@ -66,7 +67,8 @@ public struct SuspiciousLayer: Equatable, Sendable {
     /// Records one entry; usually built by ``SuspicionRanking``.
     public init(rank: Int, pair: StagePair, layerIndex: Int, nodeName: String, opType: String,
                 kinds: [SuspicionKind], severity: Severity, cosine: Double, inputsCosine: Double, drop: Double,
-                isolatedCosine: Double?, inheritedFrom: Int?, inheritedFromName: String?, reason: String) {
+                isolatedCosine: Double?, inheritedFrom: Int?, inheritedFromName: String?, reason: String,
+                introduced: Bool? = nil) {
         self.rank = rank
         self.pair = pair
         self.layerIndex = layerIndex
@@ -81,5 +83,6 @@ public struct SuspiciousLayer: Equatable, Sendable {
         self.inheritedFrom = inheritedFrom
         self.inheritedFromName = inheritedFromName
         self.reason = reason
+        isIntroduced = introduced ?? (kinds.contains(.dropPoint) || kinds.contains(.highIsolatedError))
     }
 }

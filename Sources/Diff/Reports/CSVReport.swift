@@ -20,8 +20,12 @@ public struct CSVReport: ReportDocument {
         let pairs = rowPairs
         let sideA = Set(pairs.map(\.reference))
         let sideB = Set(pairs.map(\.candidate))
-        let a = sideA.count == 1 ? ReportText.capitalized(sideA.first!.displayName) : "Reference"
-        let b = sideB.count == 1 ? ReportText.capitalized(sideB.first!.displayName) : "Candidate"
+        // Stage names are capitalized ("Float Node"); file labels of `qscope compare` are shown as given.
+        func side(_ stages: Set<Stage>, _ fallback: String) -> String {
+            guard stages.count == 1, let stage = stages.first else { return fallback }
+            return report.comparedFiles == nil ? ReportText.capitalized(stage.displayName) : report.label(stage)
+        }
+        let a = side(sideA, "Reference"), b = side(sideB, "Candidate")
         return ["\(a) Node", "\(b) Node", "Cosine Similarity", "Relative Euclidean Distance", "Max Absolute Error",
                 "Mean Square Error", "Node", "Op", "ON", "Pair", "Isolated Cosine", "SQNR dB", "Scale",
                 "Calibration Method", "Suspicious"]
@@ -38,7 +42,7 @@ public struct CSVReport: ReportDocument {
                     layer.tensorName(in: pair.reference), layer.tensorName(in: pair.candidate),
                     number(acc?.cosineSimilarity), number(acc?.relativeDistance), number(acc?.maxAbsError),
                     number(acc?.meanSquaredError),
-                    layer.nodeName, layer.opType, layer.placement?.label ?? "", pair.id,
+                    layer.nodeName, layer.opType, layer.placement?.label ?? "", report.label(pair),
                     number(layer.isolated[pair]?.cosineSimilarity), number(acc?.sqnrDB),
                     number(layer.quantization?.scale), layer.quantization?.method ?? "",
                     report.suspicion(layer: layer.index, pair: pair)?.kindsText ?? "",
@@ -47,10 +51,14 @@ public struct CSVReport: ReportDocument {
         }
         // A node that no stage pair could compare (its tensor was fused away or is not a float tensor) still
         // gets a row, so that every node of the model is in the report.
+        // In a comparison of two files the side columns say which file holds the tensor.
+        let sides = report.comparedFiles.map(\.pair)
         for layer in report.layers where !StagePair.allCases.contains(where: { layer.hasMetrics(for: $0) }) {
-            rows.append([layer.outputTensor, "", "", "", "", "", layer.nodeName, layer.opType,
+            let a = sides.map { layer.stageTensorNames[$0.reference] ?? layer.outputTensor } ?? layer.outputTensor
+            let b = sides.map { layer.stageTensorNames[$0.candidate] ?? "" } ?? ""
+            rows.append([a, b, "", "", "", "", layer.nodeName, layer.opType,
                          layer.placement?.label ?? "", "", "", "", number(layer.quantization?.scale),
-                         layer.quantization?.method ?? "", "not compared"])
+                         layer.quantization?.method ?? "", layer.note.map { "not compared: \($0)" } ?? "not compared"])
         }
         return rows
     }

@@ -35,13 +35,13 @@ public struct ConsoleTable {
 
     private var stageLines: String {
         Stage.allCases.compactMap { stage in
-            report.status(of: stage).reason.map { "\(stage.displayName) stage failed: \($0)\n" }
+            report.status(of: stage).reason.map { "\(report.label(stage)) stage failed: \($0)\n" }
         }.joined()
     }
 
     private var layerTable: String {
         let pairs = report.comparedPairs
-        var rows: [[String]] = [["node", "op", "ON"] + pairs.map(\.id) + [""]]
+        var rows: [[String]] = [["node", "op", "ON"] + pairs.map(report.label) + [""]]
         for layer in report.layers {
             let cosines = pairs.map { pair in
                 layer.accumulated[pair].map { ReportText.fixed($0.cosineSimilarity, 4) } ?? "–"
@@ -65,7 +65,7 @@ public struct ConsoleTable {
         guard !pairs.isEmpty else { return "no suspicious layers\n" }
         var s = ""
         for pair in pairs {
-            s += "\nsuspicious layers (\(pair.id)), most likely cause first:\n"
+            s += "\nsuspicious layers (\(report.label(pair))), most likely cause first:\n"
             for entry in report.suspicious.filter({ $0.pair == pair }).sorted(by: { $0.rank < $1.rank }) {
                 s += "  \(entry.rank). [\(entry.kindsText)] \(entry.nodeName) (\(entry.opType)): \(entry.reason)\n"
             }

@@ -86,14 +86,14 @@ struct CosineChart {
                 guard let cosine = layer.accumulated[pair]?.cosineSimilarity, cosine.isFinite else { continue }
                 d += "\(d.isEmpty ? "M" : "L")\(f(x(layer.index))) \(f(y(cosine))) "
             }
-            s += "<path class=\"series\" data-pair=\"\(pair.id)\" d=\"\(d)\" fill=\"none\" "
+            s += "<path class=\"series\" data-pair=\"\(ReportText.html(report.label(pair)))\" d=\"\(d)\" fill=\"none\" "
             s += "stroke=\"\(CosineChart.color(pair))\" stroke-width=\"1.5\"/>\n"
         }
         // Markers on the layers that introduce error.
         for entry in report.suspicious where entry.isIntroduced {
             s += "<circle cx=\"\(f(x(entry.layerIndex)))\" cy=\"\(f(y(entry.cosine)))\" r=\"4\" fill=\"none\" "
             s += "stroke=\"\(CosineChart.color(entry.pair))\" stroke-width=\"2\"><title>"
-            s += ReportText.html("#\(entry.rank) \(entry.nodeName) (\(entry.pair.id)): \(entry.reason)")
+            s += ReportText.html("#\(entry.rank) \(entry.nodeName) (\(report.label(entry.pair))): \(entry.reason)")
             s += "</title></circle>\n"
         }
         // Legend below the axis.
@@ -102,7 +102,7 @@ struct CosineChart {
         for pair in pairs {
             s += "<line x1=\"\(f(legendX))\" x2=\"\(f(legendX + 24))\" y1=\"\(f(legendY - 4))\" y2=\"\(f(legendY - 4))\" "
             s += "stroke=\"\(CosineChart.color(pair))\" stroke-width=\"2\"/>\n"
-            s += "<text x=\"\(f(legendX + 30))\" y=\"\(f(legendY))\" class=\"legend\">\(pair.id)</text>\n"
+            s += "<text x=\"\(f(legendX + 30))\" y=\"\(f(legendY))\" class=\"legend\">\(ReportText.html(report.label(pair)))</text>\n"
             legendX += 150
         }
         s += "<circle cx=\"\(f(legendX + 12))\" cy=\"\(f(legendY - 4))\" r=\"4\" fill=\"none\" stroke=\"#333\" "

@@ -61,9 +61,9 @@ public struct HTMLReport: ReportDocument {
         rows.append(cell("warn threshold") + cell(ReportText.compact(config.warn)))
         rows.append(cell("fail threshold") + cell(ReportText.compact(config.fail)))
         rows.append(cell("drop delta") + cell(ReportText.compact(config.dropDelta)))
-        for stage in Stage.allCases {
+        for stage in Stage.allCases where report.comparedFiles == nil || report.stages[stage] != nil {
             let status = report.status(of: stage)
-            rows.append(cell("stage \(stage.displayName)") + cell(status.reason.map { "failed: \($0)" } ?? status.name))
+            rows.append(cell(report.comparedFiles == nil ? "stage \(stage.displayName)" : "model \(report.label(stage))") + cell(status.reason.map { "failed: \($0)" } ?? status.name))
         }
         for key in report.timings.keys.sorted() {
             rows.append(cell("time \(key)") + cell(ReportText.fixed(report.timings[key] ?? 0, 3) + " s"))
@@ -74,7 +74,7 @@ public struct HTMLReport: ReportDocument {
     private var outputsSection: String {
         guard !report.outputs.isEmpty else { return "" }
         let rows = report.outputs.map { o in
-            cell(o.name) + cell(o.pair.id) + cosineCell(o.metrics)
+            cell(o.name) + cell(report.label(o.pair)) + cosineCell(o.metrics)
                 + cell(ReportText.compact(o.metrics.relativeDistance), "num")
                 + cell(ReportText.compact(o.metrics.maxAbsError), "num")
                 + cell(ReportText.compact(o.metrics.sqnrDB), "num")
@@ -86,7 +86,7 @@ public struct HTMLReport: ReportDocument {
     private var suspiciousSection: String {
         guard !report.suspicious.isEmpty else { return "<h2>Suspicious layers</h2>\n<p>None.</p>\n" }
         let rows = report.suspicious.map { s in
-            cell("\(s.rank)", "num") + cell(s.pair.id) + cell(s.nodeName) + cell(s.opType)
+            cell("\(s.rank)", "num") + cell(report.label(s.pair)) + cell(s.nodeName) + cell(s.opType)
                 + cell(s.kindsText) + cell(ReportText.fixed(s.cosine, 4), "num \(s.severity)") + cell(s.reason)
         }
         return "<h2>Suspicious layers</h2>\n"
@@ -96,7 +96,7 @@ public struct HTMLReport: ReportDocument {
     private var layersSection: String {
         let pairs = report.comparedPairs
         var header = ["#", "node", "op", "output shape", "ON"]
-        for pair in pairs { header += ["\(pair.id) cosine", "\(pair.id) isolated"] }
+        for pair in pairs { header += ["\(report.label(pair)) cosine", "\(report.label(pair)) isolated"] }
         header += ["scale", "calibration", "suspicious"]
         let rows = report.layers.map { l -> String in
             var row = cell("\(l.index)", "num") + cell(l.nodeName) + cell(l.opType)
@@ -104,8 +104,8 @@ public struct HTMLReport: ReportDocument {
             for pair in pairs { row += cosineCell(l.accumulated[pair]) + cosineCell(l.isolated[pair]) }
             row += cell(l.quantization.map { ReportText.compact($0.scale) } ?? "", "num")
             row += cell(l.quantization?.method ?? "")
-            row += cell(pairs.compactMap { p in report.suspicion(layer: l.index, pair: p).map { "\(p.id): \($0.kindsText)" } }
-                .joined(separator: "; "))
+            let marks = pairs.compactMap { p in report.suspicion(layer: l.index, pair: p).map { "\(report.label(p)): \($0.kindsText)" } }
+            row += cell((marks + (l.note.map { ["not compared: \($0)"] } ?? [])).joined(separator: "; "))
             return row
         }
         return "<h2>All layers</h2>\n" + table(header, rows)

@@ -36,6 +36,8 @@ enum JSONSchema {
         let suspicious: [Suspicious]
         let outputs: [Output]
         let timings: [String: Double]
+        /// Only in a comparison of two files (`qscope compare`); pair ids and stage keys are then the file labels.
+        let compared: Compared?
 
         init(_ r: AnalysisReport) {
             let thresholds = r.suspicionConfig.thresholds
@@ -43,17 +45,24 @@ enum JSONSchema {
             config = r.config.map { Setting(key: $0.key, value: $0.value) }
             self.thresholds = Thresholds(warn: thresholds.warn, fail: thresholds.fail,
                                          dropDelta: r.suspicionConfig.dropDelta)
-            stages = Dictionary(uniqueKeysWithValues: Stage.allCases.map { stage in
+            let shown = Stage.allCases.filter { r.comparedFiles == nil || r.stages[$0] != nil }
+            stages = Dictionary(shown.map { stage in
                 let status = r.status(of: stage)
-                return (stage.displayName, StageInfo(status: status.name, reason: status.reason))
-            })
-            pairs = r.comparedPairs.map(\.id)
-            layers = r.layers.map { Layer($0, thresholds: thresholds) }
-            suspicious = r.suspicious.map(Suspicious.init)
-            outputs = r.outputs.map { Output(name: $0.name, pair: $0.pair.id,
+                return (r.label(stage), StageInfo(status: status.name, reason: status.reason))
+            }, uniquingKeysWith: { first, _ in first })
+            pairs = r.comparedPairs.map(r.label)
+            layers = r.layers.map { Layer($0, thresholds: thresholds, report: r) }
+            suspicious = r.suspicious.map { Suspicious($0, pair: r.label($0.pair)) }
+            compared = r.comparedFiles.map { Compared(reference: $0.reference, candidate: $0.candidate) }
+            outputs = r.outputs.map { Output(name: $0.name, pair: r.label($0.pair),
                                              metrics: Metrics($0.metrics, thresholds: thresholds)) }
             timings = r.timings
         }
+    }
+
+    struct Compared: Encodable {
+        let reference: String
+        let candidate: String
     }
 
     struct Setting: Encodable {
@@ -84,8 +93,9 @@ enum JSONSchema {
         let quantization: Quantization?
         let tensors: [String: String]
         let metrics: [String: PairMetrics]
+        let note: String?
 
-        init(_ l: LayerRecord, thresholds: SeverityThresholds) {
+        init(_ l: LayerRecord, thresholds: SeverityThresholds, report: AnalysisReport) {
             index = l.index
             name = l.nodeName
             op = l.opType
@@ -95,13 +105,14 @@ enum JSONSchema {
             placementReason = l.placementReason
             inputs = l.inputLayers
             quantization = l.quantization.map(Quantization.init)
+            note = l.note
             let pairs = StagePair.allCases.filter { l.hasMetrics(for: $0) }
             let stages = Set(pairs.flatMap { [$0.reference, $0.candidate] }).union(l.stageTensorNames.keys)
-            tensors = Dictionary(uniqueKeysWithValues: stages.map { ($0.displayName, l.tensorName(in: $0)) })
-            metrics = Dictionary(uniqueKeysWithValues: pairs.map { pair in
-                (pair.id, PairMetrics(accumulated: l.accumulated[pair].map { Metrics($0, thresholds: thresholds) },
+            tensors = Dictionary(stages.map { (report.label($0), l.tensorName(in: $0)) }, uniquingKeysWith: { a, _ in a })
+            metrics = Dictionary(pairs.map { pair in
+                (report.label(pair), PairMetrics(accumulated: l.accumulated[pair].map { Metrics($0, thresholds: thresholds) },
                                       isolated: l.isolated[pair].map { Metrics($0, thresholds: thresholds) }))
-            })
+            }, uniquingKeysWith: { a, _ in a })
         }
     }
 
@@ -182,9 +193,9 @@ enum JSONSchema {
         let inheritedFromName: String?
         let reason: String
 
-        init(_ s: SuspiciousLayer) {
+        init(_ s: SuspiciousLayer, pair: String) {
             rank = s.rank
-            pair = s.pair.id
+            self.pair = pair
             index = s.layerIndex
             node = s.nodeName
             op = s.opType

@@ -28,6 +28,9 @@ public struct QuantEvaluation {
     public var hybridOutputs: [String: TensorMetrics] = [:]
     /// Quantized vs hybrid, per tensor.
     public var quantizedVsHybrid: [String: TensorMetrics] = [:]
+    /// Float vs hybrid isolated: each integer (accelerator) layer alone, fed the float inputs quantized to its
+    /// integer grid (empty when not computed).
+    public var hybridIsolated: [String: TensorMetrics] = [:]
 
     /// Where the stage's scales come from: "imported" for a QDQ model's own parameters, else the method.
     public var methodName: String = ""
@@ -222,6 +225,7 @@ public final class QuantAnalyzer {
             e.hybridAccumulated = hybridVsFloat.results
             e.quantizedVsHybrid = hybridVsQuantized.results
             e.hybridOutputs = hybridOutputs.mapValues(\.result)
+            if isolated { e.hybridIsolated = try hybridIsolatedErrors(hybridStage) }
         }
         e.hybridError = hybridError
         e.seconds = MonotonicClock.seconds() - t0
@@ -249,13 +253,30 @@ public final class QuantAnalyzer {
         return out.isEmpty ? 0 : total / Double(out.count)
     }
 
-    /// Each quantized layer run alone on the float activations of its inputs (quantized as the device would
-    /// see them), compared with its float output: the error this layer itself introduces.
+    /// Each integer layer of the hybrid stage run alone on the float activations of its inputs (quantized to
+    /// its integer grid, as the accelerator reads them), compared with the float outputs.
+    private func hybridIsolatedErrors(_ stage: HybridStage) throws -> [String: TensorMetrics] {
+        let observer = ComparingObserver()
+        for sample in floatActivations {
+            observer.reference = sample
+            try stage.runIsolated(sample, observer: observer)
+        }
+        return observer.results
+    }
+
+    /// Each quantized layer run alone on the float activations of its inputs, compared with its float output:
+    /// the error this layer itself introduces (its weights and the rounding of its output). An input's rounding
+    /// belongs to the quantized layer that produces it; inputs without one (graph inputs, outputs of float
+    /// layers) are rounded as the device would see them.
     private func isolatedErrors(_ stage: QuantizedStage) throws -> [String: TensorMetrics] {
         let quantized = QuantizationPoints.quantizedOps
         var acc: [String: MetricsAccumulator] = [:]
         let params = stage.activationParams
-        for node in stage.model.graph.nodes where quantized.contains(node.opType) && !stage.config.floatNodes.contains(node.name) {
+        let layers = stage.model.graph.nodes.filter { quantized.contains($0.opType) && !stage.config.floatNodes.contains($0.name) }
+        // A tensor's rounding is charged once, to the layer whose output it is: inputs such a layer produces are
+        // fed exact; graph inputs and outputs of float layers are fed as the quantized stage rounds them.
+        let charged = Set(layers.flatMap(\.outputs))
+        for node in layers {
             var consts: [Int: Tensor] = [:]
             for (k, name) in node.inputs.enumerated() where !name.isEmpty {
                 if let t = stage.model.graph.initializers[name] { consts[k] = t }
@@ -266,6 +287,7 @@ public final class QuantAnalyzer {
                     if name.isEmpty { return nil }
                     if let c = stage.model.graph.initializers[name] { return c }
                     guard let t = sample[name] else { return nil }
+                    if charged.contains(name) { return t }
                     return params[name].map { $0.fakeQuantized(t) } ?? t
                 }
                 if inputs.enumerated().contains(where: { $0.element == nil && !node.inputs[$0.offset].isEmpty }) { continue }

@@ -25,6 +25,7 @@ public enum ReportBuilder {
             if let m = evaluation.isolated[out] { record.isolated[.floatQuantized] = m }
             if let m = analyzer.optimizedMetrics[out] { record.accumulated[.floatOptimized] = m }
             if let m = evaluation.hybridAccumulated[out] { record.accumulated[.floatHybrid] = m }
+            if let m = evaluation.hybridIsolated[out] { record.isolated[.floatHybrid] = m }
             if let m = evaluation.quantizedVsHybrid[out] { record.accumulated[.quantizedHybrid] = m }
             if let h = evaluation.hybrid {
                 // Nodes removed by the passes have no placement of their own.

@@ -108,6 +108,37 @@ public final class HybridStage {
                       activationParams: quantized.activationParams, runOnCPU: quantized.config.floatNodes)
     }
 
+    /// Runs every accelerator layer alone on reference values of its inputs (typically the cached float
+    /// activations), each data input quantized to the integer grid the accelerator reads it on, and reports the
+    /// layer's outputs dequantized to `observer`, as ``run(_:observer:)`` names them (a fused layer reports its
+    /// pre-activation under its own output and the activation's output under the activation's name). CPU layers
+    /// and layers whose inputs `reference` lacks are skipped: this is each integer layer's isolated error.
+    public func runIsolated(_ reference: [String: Tensor], observer: ExecutionObserver) throws {
+        let initializers = model.graph.initializers
+        for step in steps {
+            guard case .accelerator(let kernel) = step.kind else { continue }
+            let node = step.node
+            var inputs: [HybridValue?] = node.inputs.map { name in
+                name.isEmpty ? nil : (reference[name] ?? initializers[name]).map { .float($0) }
+            }
+            if zip(node.inputs, inputs).contains(where: { !$0.0.isEmpty && $0.1 == nil }) { continue }
+            do {
+                for (i, p) in step.dataInputs {
+                    if case .float(let t)? = inputs[i] { inputs[i] = .quant(try QTensor.quantize(t, p)) }
+                }
+                let fused = step.storeAs != node.outputs
+                let result = try kernel.run(inputs, wantPreActivation: fused)
+                for (j, (k, name)) in node.outputs.enumerated().filter({ !$0.element.isEmpty }).enumerated() {
+                    guard j < result.outputs.count else { throw OpError("the kernel produced too few outputs") }
+                    observer.didProduce(step.storeAs[k], result.outputs[j].dequantized(), by: node)
+                    if step.storeAs[k] != name, let pre = result.preActivation { observer.didProduce(name, pre, by: node) }
+                }
+            } catch let e as OpError {
+                throw QScopeError.nodeFailed(node: node.name, op: node.qualifiedOp, reason: e.message)
+            }
+        }
+    }
+
     /// Runs one sample; returns the graph outputs as float.
     public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil) throws -> [String: Tensor] {
         try InputValidator.validate(feeds, against: model.graph)

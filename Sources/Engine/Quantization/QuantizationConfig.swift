@@ -12,6 +12,9 @@ public struct QuantizationConfig: Equatable, Sendable {
     public var activationScheme: QuantScheme = .int8Symmetric
     /// Nodes kept in float (`run_on_cpu`).
     public var floatNodes: Set<String> = []
+    /// Activation ranges given by hand, by tensor name: used instead of the calibrated range of that tensor
+    /// (to try a range, or to break one layer on purpose in a test).
+    public var rangeOverrides: [String: CalibrationRange] = [:]
 
     public init() {}
 }

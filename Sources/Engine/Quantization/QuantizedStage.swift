@@ -30,6 +30,10 @@ public final class QuantizedStage {
         let cache = rangeCache ?? RangeCache()
         var requests: [RangeCache.Request] = []
         for t in points.tensors {
+            if let given = config.rangeOverrides[t] {
+                ranges[t] = given
+                continue
+            }
             guard let stats = statistics.statistics[t] else { continue }
             requests.append(.init(tensor: t, statistics: stats, kind: methodFor[t] ?? config.method))
         }

@@ -19,7 +19,7 @@ enum TUIBridge {
         let pair = TUI.StagePair(.float, .quantized)
         var verdict: [String: Suspicion] = [:]
         for s in report.suspicious {
-            if s.kinds.contains(.dropPoint) || s.kinds.contains(.highIsolatedError) { verdict[s.nodeName] = .dropPoint }
+            if s.isIntroduced { verdict[s.nodeName] = .dropPoint }
             else if s.kinds.contains(.fail) { verdict[s.nodeName] = .fail }
             else if s.kinds.contains(.warn) { verdict[s.nodeName] = .warn }
         }
@@ -32,13 +32,13 @@ enum TUIBridge {
             m.isolated = evaluation.isolated[out].map(values)
             m.suspicion = verdict[l.name]
             if m.accumulated != nil { l.metrics[pair] = m } else { l.metrics[pair] = nil }
-            let others: [(TUI.StagePair, TensorMetrics?)] = [
-                (TUI.StagePair(.float, .optimized), analyzer.optimizedMetrics[out]),
-                (TUI.StagePair(.quantized, .hybrid), evaluation.quantizedVsHybrid[out]),
-                (TUI.StagePair(.float, .hybrid), evaluation.hybridAccumulated[out]),
+            let others: [(TUI.StagePair, TensorMetrics?, TensorMetrics?)] = [
+                (TUI.StagePair(.float, .optimized), analyzer.optimizedMetrics[out], nil),
+                (TUI.StagePair(.quantized, .hybrid), evaluation.quantizedVsHybrid[out], nil),
+                (TUI.StagePair(.float, .hybrid), evaluation.hybridAccumulated[out], evaluation.hybridIsolated[out]),
             ]
-            for (p, metrics) in others {
-                l.metrics[p] = metrics.map { LayerPairMetrics(accumulated: values($0)) }
+            for (p, metrics, isolated) in others {
+                l.metrics[p] = metrics.map { LayerPairMetrics(accumulated: values($0), isolated: isolated.map(values)) }
             }
             if let h = evaluation.hybrid, let placement = h.partition.placement[l.name] {
                 l.placement = placement == .accelerator ? .acc : .cpu
