@@ -144,6 +144,18 @@ public struct ModelComparison {
                 }
             }
         }
+        // Same-named nodes of the same operator whose outputs are named differently are compared too: importing
+        // a QDQ model renames a Conv's output when it restores the Relu the quantizer folded into a Q/DQ pair.
+        var renamedInB: [String: String] = [:]   // A's tensor -> B's tensor
+        let nodesB = Dictionary(b.graph.nodes.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
+        let producedByB = Set(b.graph.nodes.flatMap(\.outputs))
+        for n in a.graph.nodes {
+            guard let m = nodesB[n.name], m.opType == n.opType, m.outputs.count == n.outputs.count else { continue }
+            for (x, y) in zip(n.outputs, m.outputs) where !x.isEmpty && !y.isEmpty && x != y && !producedByB.contains(x) {
+                renamedInB[x] = y
+            }
+        }
+        func nameInB(_ t: String) -> String { renamedInB[t] ?? t }
         let observer = ComparingObserver(), isolatedObserver = ComparingObserver()
         var outputs: [String: MetricsAccumulator] = [:]
         var firstSample: [String: Tensor] = [:]
@@ -156,6 +168,7 @@ public struct ModelComparison {
             for (k, v) in outA { reference[k] = v }
             for (k, v) in feedsA { reference[k] = v }
             producedA.formUnion(reference.keys)
+            for (x, y) in renamedInB where reference[y] == nil { reference[y] = reference[x] }
             let names = NameCollector(forward: observer)
             observer.reference = reference
             let outB = try b.run(sample.filter { b.inputNames.contains($0.key) }, observer: names)
@@ -179,20 +192,20 @@ public struct ModelComparison {
             let node = a.graph.nodes[i]
             let outs = node.outputs.filter { !$0.isEmpty }
             guard let first = outs.first else { continue }
-            let shared = outs.first { producedB.contains($0) }
-            let out = outs.first { metrics[$0] != nil } ?? shared ?? first
+            let shared = outs.first { producedB.contains(nameInB($0)) }
+            let out = outs.first { metrics[nameInB($0)] != nil } ?? shared ?? first
             let index = records.count
-            for o in outs { layerOf[o] = index }
+            for o in outs { layerOf[o] = index; layerOf[nameInB(o)] = index }
             var record = LayerRecord(index: index, nodeName: node.name, opType: node.opType, outputTensor: a.displayName(out),
                                      outputShape: firstSample[out]?.shape ?? [],
                                      inputLayers: Array(Set(node.inputs.compactMap { layerOf[$0] })).sorted())
             record.stageTensorNames[pair.reference] = a.displayName(out)
-            if let m = metrics[out] {
+            if let m = metrics[nameInB(out)] {
                 record.accumulated[pair] = m
-                record.isolated[pair] = isolated[out]
-                record.stageTensorNames[pair.candidate] = b.displayName(out)
+                record.isolated[pair] = isolated[nameInB(out)]
+                record.stageTensorNames[pair.candidate] = b.displayName(nameInB(out))
             } else if shared != nil {
-                record.stageTensorNames[pair.candidate] = b.displayName(out)
+                record.stageTensorNames[pair.candidate] = b.displayName(nameInB(out))
                 record.note = "not a float tensor in both models"
                 notFloat.append(node.name)
             } else {

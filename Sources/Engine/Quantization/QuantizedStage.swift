@@ -29,15 +29,17 @@ public final class QuantizedStage {
         }
         let cache = rangeCache ?? RangeCache()
         var requests: [RangeCache.Request] = []
+        var overridden: [String: CalibrationRange] = [:]
         for t in points.tensors {
             if let given = config.rangeOverrides[t] {
-                ranges[t] = given
+                overridden[t] = given
                 continue
             }
             guard let stats = statistics.statistics[t] else { continue }
             requests.append(.init(tensor: t, statistics: stats, kind: methodFor[t] ?? config.method))
         }
         let ranges = try cache.ranges(requests, percentile: config.percentile, symmetric: symmetric)
+            .merging(overridden) { _, given in given }
         try self.init(floatModel: floatModel, ranges: ranges, config: config, points: points)
     }
 
