@@ -3,18 +3,20 @@ import Foundation
 /// Events posted from background threads, drained by the main loop.
 public final class EventQueue: @unchecked Sendable {
     private let lock = NSLock()
-    private var events: [Event] = []
+    private var events: [(event: Event, from: JobContext?)] = []
 
     public init() {}
 
-    public func post(_ event: Event) {
-        lock.lock(); events.append(event); lock.unlock()
+    /// Queues an event; one posted by a job is dropped if the job is cancelled before the event is drained.
+    public func post(_ event: Event, from context: JobContext? = nil) {
+        lock.lock(); events.append((event, context)); lock.unlock()
     }
 
-    /// Everything posted so far, oldest first.
+    /// Everything posted so far, oldest first, without the events of jobs cancelled in the meantime: a progress
+    /// report queued just before Esc must not bring a cancelled stage back to "computing".
     public func drain() -> [Event] {
         lock.lock(); defer { lock.unlock() }
-        let out = events
+        let out = events.filter { !($0.from?.isCancelled ?? false) }.map(\.event)
         events.removeAll(keepingCapacity: true)
         return out
     }
@@ -45,7 +47,7 @@ public final class JobContext: @unchecked Sendable {
 
     /// Sends an event to the UI, unless the job was cancelled (a stale result must not overwrite a newer one).
     public func post(_ event: Event) {
-        if !isCancelled { queue.post(event) }
+        if !isCancelled { queue.post(event, from: self) }
     }
 
     /// Reports a stage's progress (0...1) with a short note.
