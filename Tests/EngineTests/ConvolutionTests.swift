@@ -149,6 +149,11 @@ final class ConvolutionTests: XCTestCase {
         try checkConv(x: [1, 2, 12, 29], w: [2, 1, 3, 3], group: 2, strides: [3, 3], pads: [0, 1, 2, 2], seed: 11)
         // Channel multiplier 2: output channel o reads input channel o / 2.
         try checkConv(x: [2, 3, 9, 18], w: [6, 1, 3, 3], group: 3, pads: [1, 1, 1, 1], seed: 12)
+        // Strides 2 and 3 with dilations: phase-split rows.
+        try checkConv(x: [1, 3, 14, 45], w: [3, 1, 3, 3], group: 3, strides: [2, 2], dilations: [2, 3],
+                      pads: [2, 3, 1, 2], seed: 43)
+        try checkConv(x: [2, 2, 9, 50], w: [4, 1, 3, 3], group: 2, strides: [2, 3], dilations: [1, 2], pads: [1, 2, 1, 2],
+                      seed: 44)
         // Input larger than the windows need (no padding, stride leaves trailing columns unread).
         try checkConv(x: [1, 2, 11, 26], w: [2, 1, 3, 3], group: 2, strides: [2, 2], seed: 13)
     }
@@ -172,6 +177,9 @@ final class ConvolutionTests: XCTestCase {
         try checkConv(x: [1, 12, 5, 5], w: [9, 4, 1, 1], bias: false, group: 3, seed: 37)
         // 1x1 with stride and padding goes through the padded path.
         try checkConv(x: [1, 3, 9, 10], w: [4, 3, 1, 1], strides: [2, 2], pads: [1, 0, 0, 1], seed: 38)
+        // Stride 2 with dilation 3 and stride 3 with dilation 2: taps land in every phase of the split rows.
+        try checkConv(x: [1, 3, 16, 41], w: [6, 3, 3, 3], strides: [2, 2], dilations: [3, 3], pads: [3, 2, 1, 3], seed: 41)
+        try checkConv(x: [1, 2, 13, 44], w: [3, 2, 3, 3], strides: [1, 3], dilations: [1, 2], pads: [1, 1, 1, 1], seed: 42)
         // One row, one column.
         try checkConv(x: [1, 5, 1, 1], w: [3, 5, 3, 3], pads: [1, 1, 1, 1], seed: 39)
         // Many taps (128 x 9 > the direct limit): the im2col path, for comparison on the same kind of data.

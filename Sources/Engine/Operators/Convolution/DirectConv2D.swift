@@ -63,74 +63,50 @@ enum DirectConv2D {
         let pointwise = g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1
             && g.h.padBegin == 0 && g.w.padBegin == 0 && OH == H && OW == W
         weights.values.withUnsafeBufferPointer { wp in
+            let groupWeights = weights.blocksPerGroup * weights.taps * block
             if pointwise {
                 // One long row per channel, cut into tiles that stay in L1 while every block reads them.
-                let geometry = Geometry(rows: 1, cols: H * W, tile: 128, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1,
-                                        rowStride: H * W, planeStride: H * W, safeOverread: false)
+                let offsets = (0..<cg).map { $0 * H * W }
+                let shape = Shape(rows: 1, cols: H * W, tile: 128, rowStep: 0, safeOverread: false)
                 for b in 0..<batch {
                     for gi in 0..<group {
-                        let src = input + (b * c + gi * cg) * H * W
-                        let dst = output + (b * m + gi * mg) * OH * OW
-                        kernel(UnitStrideLoad.self, src, wp.baseAddress! + gi * weights.blocksPerGroup * weights.taps * block,
-                               weights.blocksPerGroup, cg, mg, bias.map { $0 + gi * mg }, dst, geometry, clamp)
+                        kernel(input + (b * c + gi * cg) * H * W, offsets, wp.baseAddress! + gi * groupWeights,
+                               weights.blocksPerGroup, mg, bias.map { $0 + gi * mg },
+                               output + (b * m + gi * mg) * OH * OW, shape, clamp)
                     }
                 }
                 return
             }
-            // Zero-padded copy of one group's input channels, covering exactly the rows and columns read, with
-            // slack after the last plane for vector loads past the last needed column.
-            let (sh, sw, dh, dw) = (g.h.stride, g.w.stride, g.h.dilation, g.w.dilation)
-            let PH = (OH - 1) * sh + g.h.span, PW = (OW - 1) * sw + g.w.span
-            let planeSize = PH * PW
-            let slack = 32 * sw + 64
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: cg * planeSize + slack)
-            defer { padded.deallocate() }
-            (padded + cg * planeSize).initialize(repeating: 0, count: slack)
-            let geometry = Geometry(rows: OH, cols: OW, tile: OW, kh: g.h.kernel, kw: g.w.kernel, sh: sh, sw: sw,
-                                    dh: dh, dw: dw, rowStride: PW, planeStride: planeSize, safeOverread: true)
+            let planes = PhasedPlanes(planes: cg, geometry: g)
+            defer { planes.deallocate() }
+            var offsets: [Int] = []
+            for ic in 0..<cg {
+                for kh in 0..<g.h.kernel {
+                    for kw in 0..<g.w.kernel {
+                        offsets.append(ic * planes.planeSize + kh * g.h.dilation * planes.rowLength
+                                       + planes.columnOffset(kw * g.w.dilation))
+                    }
+                }
+            }
+            let shape = Shape(rows: OH, cols: OW, tile: OW, rowStep: g.h.stride * planes.rowLength, safeOverread: true)
             for b in 0..<batch {
                 for gi in 0..<group {
                     for ch in 0..<cg {
-                        pad(input + ((b * c + gi * cg + ch) * H * W), H, W, padded + ch * planeSize, PH, PW,
-                            top: g.h.padBegin, left: g.w.padBegin)
+                        planes.load(input + (b * c + gi * cg + ch) * H * W, height: H, width: W,
+                                    top: g.h.padBegin, left: g.w.padBegin, into: ch)
                     }
-                    let dst = output + (b * m + gi * mg) * OH * OW
-                    let w0 = wp.baseAddress! + gi * weights.blocksPerGroup * weights.taps * block
-                    switch sw {
-                    case 1: kernel(UnitStrideLoad.self, padded, w0, weights.blocksPerGroup, cg, mg,
-                                   bias.map { $0 + gi * mg }, dst, geometry, clamp)
-                    case 2: kernel(DoubleStrideLoad.self, padded, w0, weights.blocksPerGroup, cg, mg,
-                                   bias.map { $0 + gi * mg }, dst, geometry, clamp)
-                    default: kernel(GatherLoad.self, padded, w0, weights.blocksPerGroup, cg, mg,
-                                    bias.map { $0 + gi * mg }, dst, geometry, clamp)
-                    }
+                    kernel(UnsafePointer(planes.buffer), offsets, wp.baseAddress! + gi * groupWeights,
+                           weights.blocksPerGroup, mg, bias.map { $0 + gi * mg },
+                           output + (b * m + gi * mg) * OH * OW, shape, clamp)
                 }
             }
         }
     }
 
-    /// Copies an H x W plane into a PH x PW plane at (top, left), zeroing what lies outside it.
-    private static func pad(_ src: UnsafePointer<Float>, _ H: Int, _ W: Int, _ dst: UnsafeMutablePointer<Float>,
-                            _ PH: Int, _ PW: Int, top: Int, left: Int) {
-        let copyCols = max(0, min(W, PW - left))
-        for r in 0..<PH {
-            let row = dst + r * PW
-            let ir = r - top
-            guard ir >= 0 && ir < H && copyCols > 0 else {
-                row.update(repeating: 0, count: PW)
-                continue
-            }
-            if left > 0 { row.update(repeating: 0, count: left) }
-            (row + left).update(from: src + ir * W, count: copyCols)
-            let end = left + copyCols
-            if end < PW { (row + end).update(repeating: 0, count: PW - end) }
-        }
-    }
-
-    private struct Geometry {
+    private struct Shape {
         let rows: Int, cols: Int, tile: Int
-        let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int
-        let rowStride: Int, planeStride: Int
+        /// Floats from one output row's inputs to the next.
+        let rowStep: Int
         /// Whether full vector loads may run past the last column read (the padded copy has slack).
         let safeOverread: Bool
     }
@@ -140,90 +116,80 @@ enum DirectConv2D {
         PartialVector.store(clamp.map { $0.apply(v) } ?? v, p, count: count)
     }
 
-    /// One group: `src` is its first input plane, `weights` its packed blocks, `out` its first output plane.
-    private static func kernel<L: StridedLoad>(_: L.Type, _ src: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
-                                               _ blocks: Int, _ cg: Int, _ mg: Int, _ bias: UnsafePointer<Float>?,
-                                               _ out: UnsafeMutablePointer<Float>, _ g: Geometry, _ clamp: FloatClamp?) {
-        let taps = cg * g.kh * g.kw
+    /// One group: `src` is its first input plane, `offsets` where each tap (input channel, kernel row,
+    /// kernel column) reads relative to the output column, `weights` its packed blocks, `out` its first output
+    /// plane. Loads are unit-stride: strided windows come from phase-split planes.
+    private static func kernel(_ src: UnsafePointer<Float>, _ offsets: [Int], _ weights: UnsafePointer<Float>,
+                               _ blocks: Int, _ mg: Int, _ bias: UnsafePointer<Float>?,
+                               _ out: UnsafeMutablePointer<Float>, _ g: Shape, _ clamp: FloatClamp?) {
+        let taps = offsets.count
         let outPlane = g.rows * g.cols
-        let (KH, KW, sw, dh, dw) = (g.kh, g.kw, g.sw, g.dh, g.dw)
-        let rowStride = g.rowStride, planeStride = g.planeStride
-        let second = 8 * sw
-        for oh in 0..<g.rows {
-            let rowBase = src + oh * g.sh * rowStride
-            var tileStart = 0
-            while tileStart < g.cols {
-                let tileEnd = min(g.cols, tileStart + g.tile)
-                for blk in 0..<blocks {
-                    let wb = weights + blk * taps * block
-                    let oc0 = blk * block
-                    let valid = min(block, mg - oc0)
-                    var bv = SIMD4<Float>(repeating: 0)
-                    if let bias { for j in 0..<valid { bv[j] = bias[oc0 + j] } }
-                    let o0 = out + oc0 * outPlane + oh * g.cols
-                    var ow = tileStart
-                    while ow + 16 <= tileEnd {
-                        var a0 = SIMD8<Float>(repeating: bv[0]), b0 = a0
-                        var a1 = SIMD8<Float>(repeating: bv[1]), b1 = a1
-                        var a2 = SIMD8<Float>(repeating: bv[2]), b2 = a2
-                        var a3 = SIMD8<Float>(repeating: bv[3]), b3 = a3
-                        var wp = wb
-                        let base = rowBase + ow * sw
-                        for ic in 0..<cg {
-                            let pc = base + ic * planeStride
-                            for kh in 0..<KH {
-                                let pr = pc + kh * dh * rowStride
-                                for kw in 0..<KW {
-                                    let p = pr + kw * dw
-                                    let x0 = L.load(p, stride: sw), x1 = L.load(p + second, stride: sw)
-                                    let w0 = SIMD8<Float>(repeating: wp[0]), w1 = SIMD8<Float>(repeating: wp[1])
-                                    a0.addProduct(w0, x0); b0.addProduct(w0, x1)
-                                    a1.addProduct(w1, x0); b1.addProduct(w1, x1)
-                                    let w2 = SIMD8<Float>(repeating: wp[2]), w3 = SIMD8<Float>(repeating: wp[3])
-                                    a2.addProduct(w2, x0); b2.addProduct(w2, x1)
-                                    a3.addProduct(w3, x0); b3.addProduct(w3, x1)
-                                    wp += 4
-                                }
+        offsets.withUnsafeBufferPointer { offs in
+            let off = offs.baseAddress!
+            for oh in 0..<g.rows {
+                let rowBase = src + oh * g.rowStep
+                var tileStart = 0
+                while tileStart < g.cols {
+                    let tileEnd = min(g.cols, tileStart + g.tile)
+                    for blk in 0..<blocks {
+                        let wb = weights + blk * taps * block
+                        let oc0 = blk * block
+                        let valid = min(block, mg - oc0)
+                        var bv = SIMD4<Float>(repeating: 0)
+                        if let bias { for j in 0..<valid { bv[j] = bias[oc0 + j] } }
+                        let o0 = out + oc0 * outPlane + oh * g.cols
+                        var ow = tileStart
+                        while ow + 16 <= tileEnd {
+                            var a0 = SIMD8<Float>(repeating: bv[0]), b0 = a0
+                            var a1 = SIMD8<Float>(repeating: bv[1]), b1 = a1
+                            var a2 = SIMD8<Float>(repeating: bv[2]), b2 = a2
+                            var a3 = SIMD8<Float>(repeating: bv[3]), b3 = a3
+                            let base = rowBase + ow
+                            var wp = wb
+                            for t in 0..<taps {
+                                let p = base + off[t]
+                                let x0 = UnitStrideLoad.load(p, stride: 1), x1 = UnitStrideLoad.load(p + 8, stride: 1)
+                                let w0 = SIMD8<Float>(repeating: wp[0]), w1 = SIMD8<Float>(repeating: wp[1])
+                                a0.addProduct(w0, x0); b0.addProduct(w0, x1)
+                                a1.addProduct(w1, x0); b1.addProduct(w1, x1)
+                                let w2 = SIMD8<Float>(repeating: wp[2]), w3 = SIMD8<Float>(repeating: wp[3])
+                                a2.addProduct(w2, x0); b2.addProduct(w2, x1)
+                                a3.addProduct(w3, x0); b3.addProduct(w3, x1)
+                                wp += 4
                             }
+                            let d = o0 + ow
+                            store(a0, d, 8, clamp); store(b0, d + 8, 8, clamp)
+                            if valid > 1 { store(a1, d + outPlane, 8, clamp); store(b1, d + outPlane + 8, 8, clamp) }
+                            if valid > 2 { store(a2, d + 2 * outPlane, 8, clamp); store(b2, d + 2 * outPlane + 8, 8, clamp) }
+                            if valid > 3 { store(a3, d + 3 * outPlane, 8, clamp); store(b3, d + 3 * outPlane + 8, 8, clamp) }
+                            ow += 16
                         }
-                        let d = o0 + ow
-                        store(a0, d, 8, clamp); store(b0, d + 8, 8, clamp)
-                        if valid > 1 { store(a1, d + outPlane, 8, clamp); store(b1, d + outPlane + 8, 8, clamp) }
-                        if valid > 2 { store(a2, d + 2 * outPlane, 8, clamp); store(b2, d + 2 * outPlane + 8, 8, clamp) }
-                        if valid > 3 { store(a3, d + 3 * outPlane, 8, clamp); store(b3, d + 3 * outPlane + 8, 8, clamp) }
-                        ow += 16
-                    }
-                    while ow < tileEnd {
-                        let n = min(8, tileEnd - ow)
-                        var a0 = SIMD8<Float>(repeating: bv[0]), a1 = SIMD8<Float>(repeating: bv[1])
-                        var a2 = SIMD8<Float>(repeating: bv[2]), a3 = SIMD8<Float>(repeating: bv[3])
-                        var wp = wb
-                        let base = rowBase + ow * sw
-                        for ic in 0..<cg {
-                            let pc = base + ic * planeStride
-                            for kh in 0..<KH {
-                                let pr = pc + kh * dh * rowStride
-                                for kw in 0..<KW {
-                                    let p = pr + kw * dw
-                                    // Without slack only unit-stride pointwise rows come here.
-                                    let x = g.safeOverread ? L.load(p, stride: sw) : PartialVector.load(p, count: n)
-                                    a0.addProduct(SIMD8(repeating: wp[0]), x)
-                                    a1.addProduct(SIMD8(repeating: wp[1]), x)
-                                    a2.addProduct(SIMD8(repeating: wp[2]), x)
-                                    a3.addProduct(SIMD8(repeating: wp[3]), x)
-                                    wp += 4
-                                }
+                        while ow < tileEnd {
+                            let n = min(8, tileEnd - ow)
+                            var a0 = SIMD8<Float>(repeating: bv[0]), a1 = SIMD8<Float>(repeating: bv[1])
+                            var a2 = SIMD8<Float>(repeating: bv[2]), a3 = SIMD8<Float>(repeating: bv[3])
+                            let base = rowBase + ow
+                            var wp = wb
+                            for t in 0..<taps {
+                                let p = base + off[t]
+                                // Without slack (pointwise rows read in place) the last vector is partial.
+                                let x = g.safeOverread ? UnitStrideLoad.load(p, stride: 1) : PartialVector.load(p, count: n)
+                                a0.addProduct(SIMD8(repeating: wp[0]), x)
+                                a1.addProduct(SIMD8(repeating: wp[1]), x)
+                                a2.addProduct(SIMD8(repeating: wp[2]), x)
+                                a3.addProduct(SIMD8(repeating: wp[3]), x)
+                                wp += 4
                             }
+                            let d = o0 + ow
+                            store(a0, d, n, clamp)
+                            if valid > 1 { store(a1, d + outPlane, n, clamp) }
+                            if valid > 2 { store(a2, d + 2 * outPlane, n, clamp) }
+                            if valid > 3 { store(a3, d + 3 * outPlane, n, clamp) }
+                            ow += 8
                         }
-                        let d = o0 + ow
-                        store(a0, d, n, clamp)
-                        if valid > 1 { store(a1, d + outPlane, n, clamp) }
-                        if valid > 2 { store(a2, d + 2 * outPlane, n, clamp) }
-                        if valid > 3 { store(a3, d + 3 * outPlane, n, clamp) }
-                        ow += 8
                     }
+                    tileStart = tileEnd
                 }
-                tileStart = tileEnd
             }
         }
     }
