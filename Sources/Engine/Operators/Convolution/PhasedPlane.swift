@@ -54,10 +54,17 @@ struct PhasedPlanes {
             }
             for phase in 0..<stride {
                 let out = row + phase * phaseLength
-                for i in 0..<phaseLength {
-                    let ic = i * stride + phase - left
-                    out[i] = ic >= 0 && ic < W ? line[ic] : 0
+                // Index i reads input column i * stride + phase - left: zeros before and after the input.
+                let first = min(phaseLength, max(0, (left - phase + stride - 1) / stride))
+                let last = W - 1 + left - phase  // the last valid i is last / stride, when last >= 0
+                let end = last < 0 ? first : min(phaseLength, max(first, last / stride + 1))
+                if first > 0 { out.update(repeating: 0, count: first) }
+                var from = line + (first * stride + phase - left)
+                for i in first..<end {
+                    out[i] = from.pointee
+                    from += stride
                 }
+                if end < phaseLength { (out + end).update(repeating: 0, count: phaseLength - end) }
             }
         }
     }
