@@ -1,17 +1,13 @@
 /// Direct depthwise convolution (one input channel per group) for 1-D and 2-D inputs. Each input plane is
-/// copied once into a zero-padded scratch plane, so the inner loops need no bounds checks. Four output rows
-/// are computed together, eight columns at a time, so four independent FMA chains hide the FMA latency.
+/// copied once into a zero-padded, phase-split scratch plane (`PhasedPlanes`), so the inner loops need no
+/// bounds checks and strided windows load contiguous vectors. Four output rows are computed together, eight columns at a time, so four independent FMA chains hide the FMA latency.
 enum DepthwiseConv2D {
     /// Writes the whole output: the accumulators start from the bias (or zero) and `clamp` (a fused
     /// activation) is applied as they are stored. Output channel `o` reads input channel `o / multiplier`.
     static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                     output: UnsafeMutablePointer<Float>, batch: Int, channels: Int, multiplier: Int,
                     geometry g: WindowGeometry, clamp: FloatClamp?) {
-        switch g.w.stride {
-        case 1: run(UnitStrideLoad.self, input, weights, bias, output, batch, channels, multiplier, g, clamp)
-        case 2: run(DoubleStrideLoad.self, input, weights, bias, output, batch, channels, multiplier, g, clamp)
-        default: run(GatherLoad.self, input, weights, bias, output, batch, channels, multiplier, g, clamp)
-        }
+        run(UnitStrideLoad.self, input, weights, bias, output, batch, channels, multiplier, g, clamp)
     }
 
     @inline(__always)
@@ -27,16 +23,20 @@ enum DepthwiseConv2D {
         let (OH, OW) = (g.h.output, g.w.output)
         let (KH, KW) = (g.h.kernel, g.w.kernel)
         let (sh, sw, dh, dw) = (g.h.stride, g.w.stride, g.h.dilation, g.w.dilation)
-        // The padded plane covers exactly what the windows read.
-        let plane = PaddedPlane(rows: (OH - 1) * sh + g.h.span, cols: (OW - 1) * sw + g.w.span, maxStride: sw)
+        // The padded plane covers exactly what the windows read, its columns split by phase of the stride so
+        // every load is a contiguous vector.
+        let plane = PhasedPlanes(planes: 1, geometry: g)
         defer { plane.deallocate() }
-        let PW = plane.cols
+        let PW = plane.rowLength
         let rowStep = sh * PW
+        let columns = UnsafeMutablePointer<Int>.allocate(capacity: KW)
+        defer { columns.deallocate() }
+        for kw in 0..<KW { columns[kw] = plane.columnOffset(kw * dw) }
 
         for b in 0..<batch {
             for ch in 0..<channels {
                 plane.load(input + (b * channels + ch) * H * W, height: H, width: W,
-                           top: g.h.padBegin, left: g.w.padBegin, fill: 0)
+                           top: g.h.padBegin, left: g.w.padBegin, into: 0)
                 let padded = UnsafePointer(plane.buffer)
                 for k in 0..<multiplier {
                     let oc = ch * multiplier + k
@@ -57,13 +57,13 @@ enum DepthwiseConv2D {
                             var b2 = start
                             var a3 = start
                             var b3 = start
-                            let second = 8 * sw
+                            let second = 8
                             for kh in 0..<KH {
-                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let src = padded + oh * rowStep + kh * dh * PW + ow
                                 let wr = w + kh * KW
                                 for kw in 0..<KW {
                                     let wv = SIMD8<Float>(repeating: wr[kw])
-                                    let p = src + kw * dw
+                                    let p = src + columns[kw]
                                     a0.addProduct(wv, L.load(p, stride: sw))
                                     b0.addProduct(wv, L.load(p + second, stride: sw))
                                     a1.addProduct(wv, L.load(p + rowStep, stride: sw))
@@ -92,11 +92,11 @@ enum DepthwiseConv2D {
                             var a2 = start
                             var a3 = start
                             for kh in 0..<KH {
-                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let src = padded + oh * rowStep + kh * dh * PW + ow
                                 let wr = w + kh * KW
                                 for kw in 0..<KW {
                                     let wv = SIMD8<Float>(repeating: wr[kw])
-                                    let p = src + kw * dw
+                                    let p = src + columns[kw]
                                     a0.addProduct(wv, L.load(p, stride: sw))
                                     a1.addProduct(wv, L.load(p + rowStep, stride: sw))
                                     a2.addProduct(wv, L.load(p + 2 * rowStep, stride: sw))
@@ -119,16 +119,16 @@ enum DepthwiseConv2D {
                             var a0 = start
                             var a1 = SIMD8<Float>(repeating: 0)
                             for kh in 0..<KH {
-                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let src = padded + oh * rowStep + kh * dh * PW + ow
                                 let wr = w + kh * KW
                                 var kw = 0
                                 // Two chains over the taps of a row.
                                 while kw + 2 <= KW {
-                                    a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + kw * dw, stride: sw))
-                                    a1.addProduct(SIMD8(repeating: wr[kw + 1]), L.load(src + (kw + 1) * dw, stride: sw))
+                                    a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + columns[kw], stride: sw))
+                                    a1.addProduct(SIMD8(repeating: wr[kw + 1]), L.load(src + columns[kw + 1], stride: sw))
                                     kw += 2
                                 }
-                                if kw < KW { a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + kw * dw, stride: sw)) }
+                                if kw < KW { a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + columns[kw], stride: sw)) }
                             }
                             store(a0 + a1, d0, count: n, clamp)
                             ow += 8

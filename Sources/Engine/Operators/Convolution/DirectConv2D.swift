@@ -198,9 +198,9 @@ enum DirectConv2D {
 /// Which layers `DirectConv2D` takes (see `ConvOp.prefersDirect`).
 enum DirectConvTuning {
     /// Pointwise layers with at most this many input channels per group.
-    static let pointwiseMaxChannels = limit("QSCOPE_DIRECT_PW_MAX", 32)
+    static let pointwiseMaxChannels = limit("QSCOPE_DIRECT_PW_MAX", 16)
     /// Other layers with at most this many taps (input channels per group x kernel size) per output.
-    static let maxTaps = limit("QSCOPE_DIRECT_TAPS_MAX", 576)
+    static let maxTaps = limit("QSCOPE_DIRECT_TAPS_MAX", 2304)
 
     private static func limit(_ name: String, _ fallback: Int) -> Int {
         guard let text = getenv(name) else { return fallback }

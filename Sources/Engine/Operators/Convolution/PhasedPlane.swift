@@ -59,10 +59,23 @@ struct PhasedPlanes {
                 let last = W - 1 + left - phase  // the last valid i is last / stride, when last >= 0
                 let end = last < 0 ? first : min(phaseLength, max(first, last / stride + 1))
                 if first > 0 { out.update(repeating: 0, count: first) }
-                var from = line + (first * stride + phase - left)
-                for i in first..<end {
+                var i = first
+                if stride == 2 {
+                    // Eight outputs from two vector loads while those stay inside the input row.
+                    while i + 8 <= end && 2 * i + phase - left + 16 <= W {
+                        let p = UnsafeRawPointer(line + (2 * i + phase - left))
+                        let a = p.loadUnaligned(as: SIMD8<Float>.self)
+                        let b = p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(out + i).storeBytes(
+                            of: SIMD8(a[0], a[2], a[4], a[6], b[0], b[2], b[4], b[6]), as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                }
+                var from = line + (i * stride + phase - left)
+                while i < end {
                     out[i] = from.pointee
                     from += stride
+                    i += 1
                 }
                 if end < phaseLength { (out + end).update(repeating: 0, count: phaseLength - end) }
             }
