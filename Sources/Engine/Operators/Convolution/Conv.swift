@@ -121,14 +121,6 @@ final class ConvOp: ClampFusing {
                         }
                         return
                     }
-                    // Start from the bias so the products can accumulate; without one they are written with beta 0.
-                    if let bias {
-                        for i in 0..<(n * m) {
-                            let b = bias[i % m]
-                            let row = o0 + i * outSize
-                            for j in 0..<outSize { row[j] = b }
-                        }
-                    }
                     let rows = cPerGroup * kSize
                     // im2col writes every element, so the buffer starts uninitialized.
                     var col = isPointwise ? [] : [Float](unsafeUninitializedCapacity: rows * outSize) { _, n in
@@ -147,12 +139,16 @@ final class ConvOp: ClampFusing {
                                 }
                                 Sgemm.run(m: mPerGroup, n: outSize, k: rows,
                                           a: w0 + g * mPerGroup * rows, lda: rows, b: source, ldb: outSize,
-                                          beta: bias == nil ? 0 : 1,
-                                          c: o0 + (b * m + g * mPerGroup) * outSize, ldc: outSize)
+                                          beta: 0, c: o0 + (b * m + g * mPerGroup) * outSize, ldc: outSize)
                             }
                         }
                     }
-                    if let clamp { SpanMath.clamp(o0, outCount, clamp) }
+                    // Bias and activation in one pass over the products.
+                    if bias != nil || clamp != nil {
+                        for i in 0..<(n * m) {
+                            SpanMath.biasAndClamp(o0 + i * outSize, outSize, bias: bias?[i % m] ?? 0, clamp)
+                        }
+                    }
                 }
             }
         }

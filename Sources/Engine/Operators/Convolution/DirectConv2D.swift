@@ -209,16 +209,19 @@ enum DirectConvTuning {
 }
 
 extension SpanMath {
-    /// Clamps `n` floats in place (a fused activation after a kernel that cannot apply it as it stores).
-    static func clamp(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ clamp: FloatClamp) {
+    /// Adds `bias` to `n` floats in place and applies `clamp` when given (a fused activation after a kernel
+    /// that cannot apply them as it stores).
+    static func biasAndClamp(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, _ clamp: FloatClamp?) {
+        let b = SIMD8<Float>(repeating: bias)
         var i = 0
         while i + 8 <= n {
-            let v = UnsafeMutableRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(p + i).storeBytes(of: clamp.apply(v), as: SIMD8<Float>.self)
+            let v = UnsafeMutableRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) + b
+            UnsafeMutableRawPointer(p + i).storeBytes(of: clamp.map { $0.apply(v) } ?? v, as: SIMD8<Float>.self)
             i += 8
         }
         while i < n {
-            p[i] = clamp.apply(p[i])
+            let v = p[i] + bias
+            p[i] = clamp.map { $0.apply(v) } ?? v
             i += 1
         }
     }
