@@ -168,4 +168,20 @@ final class ActivationTests: XCTestCase {
             XCTAssertNotNil(errorText { try run1(op, [t], attributes: ["axis": .int(4)], opset: 13) })
         }
     }
+
+    /// Rows shorter than a vector (detection-head class scores) take a scalar path.
+    func testSoftmaxShortRows() throws {
+        var rng = SeededRandom(seed: 16)
+        for n in 1...7 {
+            let x = rng.floats(13 * n, -20, 20)
+            let t = Tensor(shape: [1, 13, n], floats: x)
+            for op in ["Softmax", "LogSoftmax"] {
+                let log = op == "LogSoftmax"
+                assertClose(floats(try run1(op, [t], opset: 13)), softmaxRef(x, outer: 13, n: n, inner: 1, log: log),
+                            rtol: 1e-5, atol: 1e-6, "\(op) n \(n)")
+                assertClose(floats(try run1(op, [t], attributes: ["axis": .int(2)], opset: 9)),
+                            softmaxRef(x, outer: 13, n: n, inner: 1, log: log), rtol: 1e-5, atol: 1e-6, "\(op) v9 n \(n)")
+            }
+        }
+    }
 }

@@ -149,8 +149,41 @@ final class ConvolutionTests: XCTestCase {
         try checkConv(x: [1, 2, 12, 29], w: [2, 1, 3, 3], group: 2, strides: [3, 3], pads: [0, 1, 2, 2], seed: 11)
         // Channel multiplier 2: output channel o reads input channel o / 2.
         try checkConv(x: [2, 3, 9, 18], w: [6, 1, 3, 3], group: 3, pads: [1, 1, 1, 1], seed: 12)
+        // Strides 2 and 3 with dilations: phase-split rows.
+        try checkConv(x: [1, 3, 14, 45], w: [3, 1, 3, 3], group: 3, strides: [2, 2], dilations: [2, 3],
+                      pads: [2, 3, 1, 2], seed: 43)
+        try checkConv(x: [2, 2, 9, 50], w: [4, 1, 3, 3], group: 2, strides: [2, 3], dilations: [1, 2], pads: [1, 2, 1, 2],
+                      seed: 44)
         // Input larger than the windows need (no padding, stride leaves trailing columns unread).
         try checkConv(x: [1, 2, 11, 26], w: [2, 1, 3, 3], group: 2, strides: [2, 2], seed: 13)
+    }
+
+    /// Shapes that `DirectConv2D` takes (few taps per output): strides 1, 2 and 3, dilations, asymmetric pads,
+    /// output-channel counts that leave a partial block of four, widths with 16-, 8- and partial-column tails.
+    func testDirectConvVariants() throws {
+        // First-layer shape: 3 input channels, stride 2, five outputs (one block of four and one of one).
+        try checkConv(x: [1, 3, 17, 45], w: [5, 3, 3, 3], strides: [2, 2], pads: [1, 1, 1, 1], seed: 30)
+        // Dilations 2 and 3 as in receptive-field blocks, 16-wide rows plus an odd tail.
+        try checkConv(x: [2, 8, 9, 37], w: [16, 8, 3, 3], dilations: [2, 2], pads: [2, 2, 2, 2], seed: 31)
+        try checkConv(x: [1, 6, 11, 21], w: [7, 6, 3, 3], bias: false, dilations: [3, 2], pads: [3, 1, 2, 3], seed: 32)
+        // Stride 3 (gathered loads), non-square kernel, no padding, input larger than the windows read.
+        try checkConv(x: [1, 4, 14, 50], w: [6, 4, 2, 3], strides: [3, 3], seed: 33)
+        // Mixed strides with the width stride 2 and a 5x5 kernel.
+        try checkConv(x: [1, 2, 12, 33], w: [3, 2, 5, 5], strides: [1, 2], pads: [2, 2, 2, 2], seed: 34)
+        // Grouped but not depthwise: 3 channels per group, 3 outputs per group.
+        try checkConv(x: [2, 6, 8, 19], w: [6, 3, 3, 3], group: 2, pads: [1, 1, 1, 1], seed: 35)
+        // Pointwise with few channels: flattened rows, a 128-column tile and a partial tail; grouped too.
+        try checkConv(x: [2, 16, 7, 19], w: [7, 16, 1, 1], seed: 36)
+        try checkConv(x: [1, 12, 5, 5], w: [9, 4, 1, 1], bias: false, group: 3, seed: 37)
+        // 1x1 with stride and padding goes through the padded path.
+        try checkConv(x: [1, 3, 9, 10], w: [4, 3, 1, 1], strides: [2, 2], pads: [1, 0, 0, 1], seed: 38)
+        // Stride 2 with dilation 3 and stride 3 with dilation 2: taps land in every phase of the split rows.
+        try checkConv(x: [1, 3, 16, 41], w: [6, 3, 3, 3], strides: [2, 2], dilations: [3, 3], pads: [3, 2, 1, 3], seed: 41)
+        try checkConv(x: [1, 2, 13, 44], w: [3, 2, 3, 3], strides: [1, 3], dilations: [1, 2], pads: [1, 1, 1, 1], seed: 42)
+        // One row, one column.
+        try checkConv(x: [1, 5, 1, 1], w: [3, 5, 3, 3], pads: [1, 1, 1, 1], seed: 39)
+        // Many taps (128 x 9 > the direct limit): the im2col path, for comparison on the same kind of data.
+        try checkConv(x: [1, 128, 5, 6], w: [4, 128, 3, 3], pads: [1, 1, 1, 1], seed: 40)
     }
 
     func testConv1D() throws {

@@ -25,9 +25,14 @@ public final class Executor {
         let release: [Int]
         /// Set when the operator can write its output over input 0, which no later step reads.
         let inPlace: InPlaceOperator?
+        /// Set in `fusedSteps` when this step also applies the Relu or Clip that was its output's only reader.
+        var fused: (op: ClampFusing, clamp: FloatClamp)? = nil
     }
 
     private let steps: [Step]
+    /// `steps` with each Relu or Clip folded into the convolution that feeds it, when that convolution's output
+    /// has no other reader and is not a graph output. Used when no observer or rewriter needs the intermediate.
+    private let fusedSteps: [Step]
     private let slotCount: Int
     private let constantSlots: [(Int, Tensor)]
     private let inputSlots: [String: Int]
@@ -99,10 +104,63 @@ public final class Executor {
             outs.append((o.name, s))
         }
         steps = built
+        fusedSteps = Executor.fuseActivations(built, graph: graph, opset: model.opset,
+                                              graphOutputs: Set(graphOutputs.compactMap { slots[$0] }))
         slotCount = slots.count
         constantSlots = constants
         inputSlots = inputs
         outputSlots = outs
+    }
+
+    /// Folds every Relu (or Clip with constant bounds) into the `ClampFusing` step whose output is its only input
+    /// and is read by nothing else.
+    private static func fuseActivations(_ steps: [Step], graph: Graph, opset: Int, graphOutputs: Set<Int>) -> [Step] {
+        var readers: [Int: [Int]] = [:]
+        for (i, step) in steps.enumerated() {
+            for s in Set(step.inputSlots.compactMap { $0 }) { readers[s, default: []].append(i) }
+        }
+        var result = steps
+        var removed = Set<Int>()
+        for (i, step) in steps.enumerated() {
+            guard let fusing = step.op as? ClampFusing, step.outputSlots.count == 1, let out = step.outputSlots[0],
+                  !graphOutputs.contains(out), let only = readers[out], only.count == 1, only[0] > i else { continue }
+            let j = only[0]
+            let act = steps[j]
+            guard act.node.domain.isEmpty || act.node.domain == "ai.onnx", act.node.outputs.count == 1,
+                  act.inputSlots.first == out, !act.inputSlots.dropFirst().contains(out),
+                  let clamp = activationClamp(act.node, graph: graph, opset: opset) else { continue }
+            result[i] = Step(node: step.node, op: step.op, inputSlots: step.inputSlots, outputSlots: act.outputSlots,
+                             release: step.release, inPlace: nil, fused: (fusing, clamp))
+            removed.insert(j)
+        }
+        return result.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+    }
+
+    /// The clamp a Relu or Clip applies, when its bounds are known before running (attributes before opset 11,
+    /// constant scalar inputs after).
+    private static func activationClamp(_ node: Node, graph: Graph, opset: Int) -> FloatClamp? {
+        switch node.opType {
+        case "Relu":
+            return .relu
+        case "Clip":
+            if opset < 11 {
+                guard let lo = try? node.float("min", default: -.infinity),
+                      let hi = try? node.float("max", default: .infinity) else { return nil }
+                return FloatClamp(lower: lo, upper: hi)
+            }
+            func bound(_ i: Int, _ fallback: Float) -> Float? {
+                guard i < node.inputs.count, !node.inputs[i].isEmpty else { return fallback }
+                guard let t = graph.initializers[node.inputs[i]], !graph.inputs.contains(where: { $0.name == node.inputs[i] }),
+                      t.count == 1, case .float(let v) = t.data else {
+                    return nil
+                }
+                return v[0]
+            }
+            guard let lo = bound(1, -.infinity), let hi = bound(2, .infinity) else { return nil }
+            return FloatClamp(lower: lo, upper: hi)
+        default:
+            return nil
+        }
     }
 
     private static func checkSupported(_ graph: Graph) throws {
@@ -128,7 +186,7 @@ public final class Executor {
         var live = feeds.values.reduce(0) { $0 + $1.count * $1.dtype.byteSize }
         var peak = live
         defer { peakLiveBytes = peak }
-        for step in steps {
+        for step in observer == nil && rewriter == nil ? fusedSteps : steps {
             var outputs: [Tensor] = []
             do {
                 var done = false
@@ -144,7 +202,14 @@ public final class Executor {
                         values[first] = x
                     }
                 }
-                if !done { outputs = try step.op.run(step.inputSlots.map { $0.flatMap { values[$0] } }) }
+                if !done {
+                    let inputs = step.inputSlots.map { $0.flatMap { values[$0] } }
+                    if let (op, clamp) = step.fused {
+                        outputs = try op.run(inputs, clamp: clamp)
+                    } else {
+                        outputs = try step.op.run(inputs)
+                    }
+                }
             } catch let e as OpError {
                 throw QScopeError.nodeFailed(node: step.node.name, op: step.node.qualifiedOp, reason: e.message)
             } catch let e as QScopeError {

@@ -29,6 +29,9 @@ public final class FusedActivation: Operator {
     }
 
     public func run(_ inputs: [Tensor?]) throws -> [Tensor] {
+        if let fusing = inner as? ClampFusing {
+            return try fusing.run(inputs, clamp: FloatClamp(lower: lower, upper: upper))
+        }
         var outputs = try inner.run(inputs)
         guard !outputs.isEmpty, case .float(var values) = outputs[0].data else {
             throw OpError("a fused activation needs a float output")

@@ -32,7 +32,10 @@ final class SoftmaxOp: Operator {
         let out = makeFloats(a.count) { o in
             a.withUnsafeBufferPointer { src in
                 let block = length * inner
-                if inner == 1 {
+                if inner == 1 && length < 8 {
+                    // Short rows (class scores of detection heads): partial vectors would cost more than the math.
+                    for r in 0..<outer { softmaxShortRow(src.baseAddress! + r * length, o + r * length, length, logarithm) }
+                } else if inner == 1 {
                     for r in 0..<outer { softmaxRow(src.baseAddress! + r * length, o + r * length, length, logarithm) }
                 } else {
                     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * inner)
@@ -92,6 +95,26 @@ private func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Flo
             i += 8
         }
         for j in i..<n { y[j] *= scale[0] }
+    }
+}
+
+/// Softmax of one row shorter than a vector, in scalar code.
+@inline(__always)
+private func softmaxShortRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ logarithm: Bool) {
+    var m = -Float.infinity
+    for j in 0..<n where x[j] > m { m = x[j] }
+    var sum: Float = 0
+    for j in 0..<n {
+        let e = expf(x[j] - m)
+        y[j] = e
+        sum += e
+    }
+    if logarithm {
+        let logSum = logf(sum)
+        for j in 0..<n { y[j] = (x[j] - m) - logSum }
+    } else {
+        let scale = 1 / sum
+        for j in 0..<n { y[j] *= scale }
     }
 }
 

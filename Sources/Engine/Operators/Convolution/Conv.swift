@@ -1,12 +1,20 @@
+/// An operator that can apply a clamp (a fused Relu or Clip) to its first output as it writes it.
+protocol ClampFusing: Operator {
+    func run(_ inputs: [Tensor?], clamp: FloatClamp?) throws -> [Tensor]
+}
+
 /// ONNX Conv: 1-D, 2-D and 3-D convolution with groups, strides, dilations, pads and auto_pad.
-/// Pointwise convolutions are one matrix product; depthwise ones use a direct SIMD kernel; the rest go
+/// Depthwise convolutions use a direct SIMD kernel; 1-D and 2-D ones with few taps per output (input
+/// channels per group x kernel size) another direct kernel; the rest pointwise as one matrix product or
 /// through im2col and OpenBLAS.
-final class ConvOp: Operator {
+final class ConvOp: ClampFusing {
     private let window: WindowAttributes
     private let group: Int
     /// The weight as floats when it is an initializer, so runs do not convert it again.
     private let constantWeight: (shape: [Int], values: [Float])?
     private let constantBias: [Float]?
+    /// The constant weight repacked for `DirectConv2D`, when that kernel will take this layer.
+    private let packedWeight: DirectConv2D.PackedWeights?
 
     init(_ context: BuildContext) throws {
         let node = context.node
@@ -14,14 +22,37 @@ final class ConvOp: Operator {
         group = try node.int("group", default: 1)
         guard group >= 1 else { throw OpError("group \(group) must be positive") }
         if let w = context.constant(1) {
-            constantWeight = (w.shape, try w.floats())
+            let values = try w.floats()
+            constantWeight = (w.shape, values)
+            if ConvOp.prefersDirect(w.shape), values.count == (try? Tensor.elementCount(w.shape)),
+               w.shape[0] % group == 0 {
+                let (outputs, groups, taps) = (w.shape[0], group, w.shape.dropFirst().reduce(1, *))
+                packedWeight = values.withUnsafeBufferPointer {
+                    DirectConv2D.PackedWeights($0.baseAddress!, outputs: outputs, group: groups, taps: taps)
+                }
+            } else {
+                packedWeight = nil
+            }
         } else {
             constantWeight = nil
+            packedWeight = nil
         }
         constantBias = try context.constant(2)?.floats()
     }
 
-    func run(_ inputs: [Tensor?]) throws -> [Tensor] {
+    /// Whether a weight of this shape goes to `DirectConv2D` (before the input's shape is known; `run` checks
+    /// the geometry too). Not depthwise (its own kernel), at most two spatial axes, and few taps: there
+    /// im2col costs as much as the product and BLAS runs far below its peak on so short a reduction.
+    static func prefersDirect(_ shape: [Int]) -> Bool {
+        guard shape.count == 3 || shape.count == 4, shape[1] > 1, shape.allSatisfy({ $0 > 0 }) else { return false }
+        let kernel = shape.dropFirst(2).reduce(1, *)
+        let taps = shape[1] * kernel
+        return kernel == 1 ? shape[1] <= DirectConvTuning.pointwiseMaxChannels : taps <= DirectConvTuning.maxTaps
+    }
+
+    func run(_ inputs: [Tensor?]) throws -> [Tensor] { try run(inputs, clamp: nil) }
+
+    func run(_ inputs: [Tensor?], clamp: FloatClamp?) throws -> [Tensor] {
         let x = try inputs.required(0)
         let weightShape: [Int]
         let weightValues: [Float]
@@ -64,25 +95,30 @@ final class ConvOp: Operator {
             $0.stride == 1 && $0.padBegin == 0 && $0.padEnd == 0 && $0.output == $0.input
         }
         try Sgemm.check(mPerGroup, outSize, cPerGroup * kSize)
-        // The bias is filled in first, or the products are written with beta 0; only the depthwise kernel
-        // accumulates into what is there, so only it needs zeros when there is no bias.
-        var out = isDepthwise && bias == nil ? [Float](repeating: 0, count: outCount) : SpanMath.uninitialized(outCount)
+        var out = SpanMath.uninitialized(outCount)
+        let direct = !isDepthwise && DirectConv2D.supports(geo) && ConvOp.prefersDirect(weightShape)
 
         xs.withUnsafeBufferPointer { xp in
             weightValues.withUnsafeBufferPointer { wp in
                 out.withUnsafeMutableBufferPointer { op in
                     let x0 = xp.baseAddress!, w0 = wp.baseAddress!, o0 = op.baseAddress!
-                    // Start from the bias so every path can accumulate.
-                    if let bias {
-                        for i in 0..<(n * m) {
-                            let b = bias[i % m]
-                            let row = o0 + i * outSize
-                            for j in 0..<outSize { row[j] = b }
-                        }
+                    func withBias(_ body: (UnsafePointer<Float>?) -> Void) {
+                        if let bias { bias.withUnsafeBufferPointer { body($0.baseAddress!) } } else { body(nil) }
                     }
                     if isDepthwise {
-                        DepthwiseConv2D.run(input: x0, weights: w0, output: o0, batch: n, channels: c,
-                                            multiplier: mPerGroup, geometry: geo)
+                        withBias { b in
+                            DepthwiseConv2D.run(input: x0, weights: w0, bias: b, output: o0, batch: n, channels: c,
+                                                multiplier: mPerGroup, geometry: geo, clamp: clamp)
+                        }
+                        return
+                    }
+                    if direct {
+                        let packed = packedWeight ?? DirectConv2D.PackedWeights(w0, outputs: m, group: group,
+                                                                                taps: cPerGroup * kSize)
+                        withBias { b in
+                            DirectConv2D.run(input: x0, weights: packed, bias: b, output: o0, batch: n, channels: c,
+                                             outputs: m, group: group, geometry: geo, clamp: clamp)
+                        }
                         return
                     }
                     let rows = cPerGroup * kSize
@@ -103,9 +139,14 @@ final class ConvOp: Operator {
                                 }
                                 Sgemm.run(m: mPerGroup, n: outSize, k: rows,
                                           a: w0 + g * mPerGroup * rows, lda: rows, b: source, ldb: outSize,
-                                          beta: bias == nil ? 0 : 1,
-                                          c: o0 + (b * m + g * mPerGroup) * outSize, ldc: outSize)
+                                          beta: 0, c: o0 + (b * m + g * mPerGroup) * outSize, ldc: outSize)
                             }
+                        }
+                    }
+                    // Bias and activation in one pass over the products.
+                    if bias != nil || clamp != nil {
+                        for i in 0..<(n * m) {
+                            SpanMath.biasAndClamp(o0 + i * outSize, outSize, bias: bias?[i % m] ?? 0, clamp)
                         }
                     }
                 }

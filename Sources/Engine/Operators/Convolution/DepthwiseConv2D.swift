@@ -1,40 +1,48 @@
 /// Direct depthwise convolution (one input channel per group) for 1-D and 2-D inputs. Each input plane is
-/// copied once into a zero-padded scratch plane, so the inner loops need no bounds checks. Four output rows
-/// are computed together, eight columns at a time, so four independent FMA chains hide the FMA latency.
+/// copied once into a zero-padded, phase-split scratch plane (`PhasedPlanes`), so the inner loops need no
+/// bounds checks and strided windows load contiguous vectors. Four output rows are computed together, eight columns at a time, so four independent FMA chains hide the FMA latency.
 enum DepthwiseConv2D {
-    /// `output` already holds the bias (or zeros); results are accumulated into it.
-    /// Output channel `o` reads input channel `o / multiplier`.
-    static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                    batch: Int, channels: Int, multiplier: Int, geometry g: WindowGeometry) {
-        switch g.w.stride {
-        case 1: run(UnitStrideLoad.self, input, weights, output, batch, channels, multiplier, g)
-        case 2: run(DoubleStrideLoad.self, input, weights, output, batch, channels, multiplier, g)
-        default: run(GatherLoad.self, input, weights, output, batch, channels, multiplier, g)
-        }
+    /// Writes the whole output: the accumulators start from the bias (or zero) and `clamp` (a fused
+    /// activation) is applied as they are stored. Output channel `o` reads input channel `o / multiplier`.
+    static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                    output: UnsafeMutablePointer<Float>, batch: Int, channels: Int, multiplier: Int,
+                    geometry g: WindowGeometry, clamp: FloatClamp?) {
+        run(UnitStrideLoad.self, input, weights, bias, output, batch, channels, multiplier, g, clamp)
+    }
+
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, count: Int, _ clamp: FloatClamp?) {
+        PartialVector.store(clamp.map { $0.apply(v) } ?? v, p, count: count)
     }
 
     private static func run<L: StridedLoad>(_: L.Type, _ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
-                                            _ output: UnsafeMutablePointer<Float>, _ batch: Int, _ channels: Int,
-                                            _ multiplier: Int, _ g: WindowGeometry) {
+                                            _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>,
+                                            _ batch: Int, _ channels: Int, _ multiplier: Int, _ g: WindowGeometry,
+                                            _ clamp: FloatClamp?) {
         let (H, W) = (g.h.input, g.w.input)
         let (OH, OW) = (g.h.output, g.w.output)
         let (KH, KW) = (g.h.kernel, g.w.kernel)
         let (sh, sw, dh, dw) = (g.h.stride, g.w.stride, g.h.dilation, g.w.dilation)
-        // The padded plane covers exactly what the windows read.
-        let plane = PaddedPlane(rows: (OH - 1) * sh + g.h.span, cols: (OW - 1) * sw + g.w.span, maxStride: sw)
+        // The padded plane covers exactly what the windows read, its columns split by phase of the stride so
+        // every load is a contiguous vector.
+        let plane = PhasedPlanes(planes: 1, geometry: g)
         defer { plane.deallocate() }
-        let PW = plane.cols
+        let PW = plane.rowLength
         let rowStep = sh * PW
+        let columns = UnsafeMutablePointer<Int>.allocate(capacity: KW)
+        defer { columns.deallocate() }
+        for kw in 0..<KW { columns[kw] = plane.columnOffset(kw * dw) }
 
         for b in 0..<batch {
             for ch in 0..<channels {
                 plane.load(input + (b * channels + ch) * H * W, height: H, width: W,
-                           top: g.h.padBegin, left: g.w.padBegin, fill: 0)
+                           top: g.h.padBegin, left: g.w.padBegin, into: 0)
                 let padded = UnsafePointer(plane.buffer)
                 for k in 0..<multiplier {
                     let oc = ch * multiplier + k
                     let w = weights + oc * KH * KW
                     let out = output + (b * channels * multiplier + oc) * OH * OW
+                    let start = SIMD8<Float>(repeating: bias?[oc] ?? 0)
                     var oh = 0
                     while oh + 4 <= OH {
                         var ow = 0
@@ -43,19 +51,19 @@ enum DepthwiseConv2D {
                         // eight-column loop below would.
                         while ow + 16 <= OW {
                             let d0 = out + oh * OW + ow
-                            var a0 = PartialVector.load(d0, count: 8), b0 = PartialVector.load(d0 + 8, count: 8)
-                            var a1 = PartialVector.load(d0 + OW, count: 8), b1 = PartialVector.load(d0 + OW + 8, count: 8)
-                            var a2 = PartialVector.load(d0 + 2 * OW, count: 8)
-                            var b2 = PartialVector.load(d0 + 2 * OW + 8, count: 8)
-                            var a3 = PartialVector.load(d0 + 3 * OW, count: 8)
-                            var b3 = PartialVector.load(d0 + 3 * OW + 8, count: 8)
-                            let second = 8 * sw
+                            var a0 = start, b0 = start
+                            var a1 = start, b1 = start
+                            var a2 = start
+                            var b2 = start
+                            var a3 = start
+                            var b3 = start
+                            let second = 8
                             for kh in 0..<KH {
-                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let src = padded + oh * rowStep + kh * dh * PW + ow
                                 let wr = w + kh * KW
                                 for kw in 0..<KW {
                                     let wv = SIMD8<Float>(repeating: wr[kw])
-                                    let p = src + kw * dw
+                                    let p = src + columns[kw]
                                     a0.addProduct(wv, L.load(p, stride: sw))
                                     b0.addProduct(wv, L.load(p + second, stride: sw))
                                     a1.addProduct(wv, L.load(p + rowStep, stride: sw))
@@ -66,39 +74,39 @@ enum DepthwiseConv2D {
                                     b3.addProduct(wv, L.load(p + 3 * rowStep + second, stride: sw))
                                 }
                             }
-                            PartialVector.store(a0, d0, count: 8)
-                            PartialVector.store(b0, d0 + 8, count: 8)
-                            PartialVector.store(a1, d0 + OW, count: 8)
-                            PartialVector.store(b1, d0 + OW + 8, count: 8)
-                            PartialVector.store(a2, d0 + 2 * OW, count: 8)
-                            PartialVector.store(b2, d0 + 2 * OW + 8, count: 8)
-                            PartialVector.store(a3, d0 + 3 * OW, count: 8)
-                            PartialVector.store(b3, d0 + 3 * OW + 8, count: 8)
+                            store(a0, d0, count: 8, clamp)
+                            store(b0, d0 + 8, count: 8, clamp)
+                            store(a1, d0 + OW, count: 8, clamp)
+                            store(b1, d0 + OW + 8, count: 8, clamp)
+                            store(a2, d0 + 2 * OW, count: 8, clamp)
+                            store(b2, d0 + 2 * OW + 8, count: 8, clamp)
+                            store(a3, d0 + 3 * OW, count: 8, clamp)
+                            store(b3, d0 + 3 * OW + 8, count: 8, clamp)
                             ow += 16
                         }
                         while ow < OW {
                             let n = OW - ow
                             let d0 = out + oh * OW + ow
-                            var a0 = PartialVector.load(d0, count: n)
-                            var a1 = PartialVector.load(d0 + OW, count: n)
-                            var a2 = PartialVector.load(d0 + 2 * OW, count: n)
-                            var a3 = PartialVector.load(d0 + 3 * OW, count: n)
+                            var a0 = start
+                            var a1 = start
+                            var a2 = start
+                            var a3 = start
                             for kh in 0..<KH {
-                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let src = padded + oh * rowStep + kh * dh * PW + ow
                                 let wr = w + kh * KW
                                 for kw in 0..<KW {
                                     let wv = SIMD8<Float>(repeating: wr[kw])
-                                    let p = src + kw * dw
+                                    let p = src + columns[kw]
                                     a0.addProduct(wv, L.load(p, stride: sw))
                                     a1.addProduct(wv, L.load(p + rowStep, stride: sw))
                                     a2.addProduct(wv, L.load(p + 2 * rowStep, stride: sw))
                                     a3.addProduct(wv, L.load(p + 3 * rowStep, stride: sw))
                                 }
                             }
-                            PartialVector.store(a0, d0, count: n)
-                            PartialVector.store(a1, d0 + OW, count: n)
-                            PartialVector.store(a2, d0 + 2 * OW, count: n)
-                            PartialVector.store(a3, d0 + 3 * OW, count: n)
+                            store(a0, d0, count: n, clamp)
+                            store(a1, d0 + OW, count: n, clamp)
+                            store(a2, d0 + 2 * OW, count: n, clamp)
+                            store(a3, d0 + 3 * OW, count: n, clamp)
                             ow += 8
                         }
                         oh += 4
@@ -108,21 +116,21 @@ enum DepthwiseConv2D {
                         while ow < OW {
                             let n = OW - ow
                             let d0 = out + oh * OW + ow
-                            var a0 = PartialVector.load(d0, count: n)
+                            var a0 = start
                             var a1 = SIMD8<Float>(repeating: 0)
                             for kh in 0..<KH {
-                                let src = padded + oh * rowStep + kh * dh * PW + ow * sw
+                                let src = padded + oh * rowStep + kh * dh * PW + ow
                                 let wr = w + kh * KW
                                 var kw = 0
                                 // Two chains over the taps of a row.
                                 while kw + 2 <= KW {
-                                    a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + kw * dw, stride: sw))
-                                    a1.addProduct(SIMD8(repeating: wr[kw + 1]), L.load(src + (kw + 1) * dw, stride: sw))
+                                    a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + columns[kw], stride: sw))
+                                    a1.addProduct(SIMD8(repeating: wr[kw + 1]), L.load(src + columns[kw + 1], stride: sw))
                                     kw += 2
                                 }
-                                if kw < KW { a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + kw * dw, stride: sw)) }
+                                if kw < KW { a0.addProduct(SIMD8(repeating: wr[kw]), L.load(src + columns[kw], stride: sw)) }
                             }
-                            PartialVector.store(a0 + a1, d0, count: n)
+                            store(a0 + a1, d0, count: n, clamp)
                             ow += 8
                         }
                         oh += 1

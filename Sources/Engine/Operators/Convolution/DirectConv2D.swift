@@ -1,0 +1,228 @@
+import Foundation
+
+/// A clamp applied to a convolution's output as it is stored (a fused Relu or Clip). NaN stays NaN, as in
+/// the standalone operators.
+struct FloatClamp {
+    var lower: Float
+    var upper: Float
+
+    static let relu = FloatClamp(lower: 0, upper: .infinity)
+
+    @inline(__always)
+    func apply(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        v.replacing(with: lower, where: v .< lower).replacing(with: upper, where: v .> upper)
+    }
+
+    @inline(__always)
+    func apply(_ v: Float) -> Float { v < lower ? lower : (v > upper ? upper : v) }
+}
+
+/// Direct 2-D convolution for layers with few input channels per group (the first layer of a network, the
+/// small 3x3 and dilated branches of detection heads, narrow pointwise layers), where im2col would copy the
+/// input nine times for a matrix product too small for BLAS to run well. Four output channels share every
+/// input load and sixteen output columns are computed at once: eight independent FMA chains.
+/// Bias and a fused activation are applied as the results are stored, so the output is written once.
+enum DirectConv2D {
+    /// Output channels per register block.
+    static let block = 4
+
+    /// Weights [M, Cg, KH, KW] repacked as [group][block of 4 output channels][Cg * KH * KW taps][4], the last
+    /// block of a group padded with zeros.
+    struct PackedWeights {
+        let values: [Float]
+        let blocksPerGroup: Int
+        let taps: Int
+
+        init(_ w: UnsafePointer<Float>, outputs m: Int, group: Int, taps: Int) {
+            let mPerGroup = m / group
+            let blocks = (mPerGroup + DirectConv2D.block - 1) / DirectConv2D.block
+            var packed = [Float](repeating: 0, count: group * blocks * taps * DirectConv2D.block)
+            for g in 0..<group {
+                for o in 0..<mPerGroup {
+                    let (blk, lane) = (o / DirectConv2D.block, o % DirectConv2D.block)
+                    let dst = ((g * blocks + blk) * taps) * DirectConv2D.block + lane
+                    let src = w + (g * mPerGroup + o) * taps
+                    for t in 0..<taps { packed[dst + t * DirectConv2D.block] = src[t] }
+                }
+            }
+            values = packed
+            blocksPerGroup = blocks
+            self.taps = taps
+        }
+    }
+
+    /// Whether the direct kernel handles this geometry: two spatial axes at most.
+    static func supports(_ g: WindowGeometry) -> Bool { g.d.kernel == 1 && g.d.input == 1 && g.d.output == 1 }
+
+    /// Writes the whole output (`bias` may be nil). `input` is [N, C, H, W], `output` [N, M, OH, OW].
+    static func run(input: UnsafePointer<Float>, weights: PackedWeights, bias: UnsafePointer<Float>?,
+                    output: UnsafeMutablePointer<Float>, batch: Int, channels c: Int, outputs m: Int, group: Int,
+                    geometry g: WindowGeometry, clamp: FloatClamp?) {
+        let cg = c / group, mg = m / group
+        let (H, W, OH, OW) = (g.h.input, g.w.input, g.h.output, g.w.output)
+        let pointwise = g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1
+            && g.h.padBegin == 0 && g.w.padBegin == 0 && OH == H && OW == W
+        weights.values.withUnsafeBufferPointer { wp in
+            let groupWeights = weights.blocksPerGroup * weights.taps * block
+            if pointwise {
+                // One long row per channel, cut into tiles that stay in L1 while every block reads them.
+                let offsets = (0..<cg).map { $0 * H * W }
+                let shape = Shape(rows: 1, cols: H * W, tile: 128, rowStep: 0, safeOverread: false)
+                for b in 0..<batch {
+                    for gi in 0..<group {
+                        kernel(input + (b * c + gi * cg) * H * W, offsets, wp.baseAddress! + gi * groupWeights,
+                               weights.blocksPerGroup, mg, bias.map { $0 + gi * mg },
+                               output + (b * m + gi * mg) * OH * OW, shape, clamp)
+                    }
+                }
+                return
+            }
+            let planes = PhasedPlanes(planes: cg, geometry: g)
+            defer { planes.deallocate() }
+            var offsets: [Int] = []
+            for ic in 0..<cg {
+                for kh in 0..<g.h.kernel {
+                    for kw in 0..<g.w.kernel {
+                        offsets.append(ic * planes.planeSize + kh * g.h.dilation * planes.rowLength
+                                       + planes.columnOffset(kw * g.w.dilation))
+                    }
+                }
+            }
+            let shape = Shape(rows: OH, cols: OW, tile: OW, rowStep: g.h.stride * planes.rowLength, safeOverread: true)
+            for b in 0..<batch {
+                for gi in 0..<group {
+                    for ch in 0..<cg {
+                        planes.load(input + (b * c + gi * cg + ch) * H * W, height: H, width: W,
+                                    top: g.h.padBegin, left: g.w.padBegin, into: ch)
+                    }
+                    kernel(UnsafePointer(planes.buffer), offsets, wp.baseAddress! + gi * groupWeights,
+                           weights.blocksPerGroup, mg, bias.map { $0 + gi * mg },
+                           output + (b * m + gi * mg) * OH * OW, shape, clamp)
+                }
+            }
+        }
+    }
+
+    private struct Shape {
+        let rows: Int, cols: Int, tile: Int
+        /// Floats from one output row's inputs to the next.
+        let rowStep: Int
+        /// Whether full vector loads may run past the last column read (the padded copy has slack).
+        let safeOverread: Bool
+    }
+
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: FloatClamp?) {
+        PartialVector.store(clamp.map { $0.apply(v) } ?? v, p, count: count)
+    }
+
+    /// One group: `src` is its first input plane, `offsets` where each tap (input channel, kernel row,
+    /// kernel column) reads relative to the output column, `weights` its packed blocks, `out` its first output
+    /// plane. Loads are unit-stride: strided windows come from phase-split planes.
+    private static func kernel(_ src: UnsafePointer<Float>, _ offsets: [Int], _ weights: UnsafePointer<Float>,
+                               _ blocks: Int, _ mg: Int, _ bias: UnsafePointer<Float>?,
+                               _ out: UnsafeMutablePointer<Float>, _ g: Shape, _ clamp: FloatClamp?) {
+        let taps = offsets.count
+        let outPlane = g.rows * g.cols
+        offsets.withUnsafeBufferPointer { offs in
+            let off = offs.baseAddress!
+            for oh in 0..<g.rows {
+                let rowBase = src + oh * g.rowStep
+                var tileStart = 0
+                while tileStart < g.cols {
+                    let tileEnd = min(g.cols, tileStart + g.tile)
+                    for blk in 0..<blocks {
+                        let wb = weights + blk * taps * block
+                        let oc0 = blk * block
+                        let valid = min(block, mg - oc0)
+                        var bv = SIMD4<Float>(repeating: 0)
+                        if let bias { for j in 0..<valid { bv[j] = bias[oc0 + j] } }
+                        let o0 = out + oc0 * outPlane + oh * g.cols
+                        var ow = tileStart
+                        while ow + 16 <= tileEnd {
+                            var a0 = SIMD8<Float>(repeating: bv[0]), b0 = a0
+                            var a1 = SIMD8<Float>(repeating: bv[1]), b1 = a1
+                            var a2 = SIMD8<Float>(repeating: bv[2]), b2 = a2
+                            var a3 = SIMD8<Float>(repeating: bv[3]), b3 = a3
+                            let base = rowBase + ow
+                            var wp = wb
+                            for t in 0..<taps {
+                                let p = base + off[t]
+                                let x0 = UnitStrideLoad.load(p, stride: 1), x1 = UnitStrideLoad.load(p + 8, stride: 1)
+                                let w0 = SIMD8<Float>(repeating: wp[0]), w1 = SIMD8<Float>(repeating: wp[1])
+                                a0.addProduct(w0, x0); b0.addProduct(w0, x1)
+                                a1.addProduct(w1, x0); b1.addProduct(w1, x1)
+                                let w2 = SIMD8<Float>(repeating: wp[2]), w3 = SIMD8<Float>(repeating: wp[3])
+                                a2.addProduct(w2, x0); b2.addProduct(w2, x1)
+                                a3.addProduct(w3, x0); b3.addProduct(w3, x1)
+                                wp += 4
+                            }
+                            let d = o0 + ow
+                            store(a0, d, 8, clamp); store(b0, d + 8, 8, clamp)
+                            if valid > 1 { store(a1, d + outPlane, 8, clamp); store(b1, d + outPlane + 8, 8, clamp) }
+                            if valid > 2 { store(a2, d + 2 * outPlane, 8, clamp); store(b2, d + 2 * outPlane + 8, 8, clamp) }
+                            if valid > 3 { store(a3, d + 3 * outPlane, 8, clamp); store(b3, d + 3 * outPlane + 8, 8, clamp) }
+                            ow += 16
+                        }
+                        while ow < tileEnd {
+                            let n = min(8, tileEnd - ow)
+                            var a0 = SIMD8<Float>(repeating: bv[0]), a1 = SIMD8<Float>(repeating: bv[1])
+                            var a2 = SIMD8<Float>(repeating: bv[2]), a3 = SIMD8<Float>(repeating: bv[3])
+                            let base = rowBase + ow
+                            var wp = wb
+                            for t in 0..<taps {
+                                let p = base + off[t]
+                                // Without slack (pointwise rows read in place) the last vector is partial.
+                                let x = g.safeOverread ? UnitStrideLoad.load(p, stride: 1) : PartialVector.load(p, count: n)
+                                a0.addProduct(SIMD8(repeating: wp[0]), x)
+                                a1.addProduct(SIMD8(repeating: wp[1]), x)
+                                a2.addProduct(SIMD8(repeating: wp[2]), x)
+                                a3.addProduct(SIMD8(repeating: wp[3]), x)
+                                wp += 4
+                            }
+                            let d = o0 + ow
+                            store(a0, d, n, clamp)
+                            if valid > 1 { store(a1, d + outPlane, n, clamp) }
+                            if valid > 2 { store(a2, d + 2 * outPlane, n, clamp) }
+                            if valid > 3 { store(a3, d + 3 * outPlane, n, clamp) }
+                            ow += 8
+                        }
+                    }
+                    tileStart = tileEnd
+                }
+            }
+        }
+    }
+}
+
+/// Which layers `DirectConv2D` takes (see `ConvOp.prefersDirect`).
+enum DirectConvTuning {
+    /// Pointwise layers with at most this many input channels per group.
+    static let pointwiseMaxChannels = limit("QSCOPE_DIRECT_PW_MAX", 16)
+    /// Other layers with at most this many taps (input channels per group x kernel size) per output.
+    static let maxTaps = limit("QSCOPE_DIRECT_TAPS_MAX", 2304)
+
+    private static func limit(_ name: String, _ fallback: Int) -> Int {
+        guard let text = getenv(name) else { return fallback }
+        return Int(String(cString: text)) ?? fallback
+    }
+}
+
+extension SpanMath {
+    /// Adds `bias` to `n` floats in place and applies `clamp` when given (a fused activation after a kernel
+    /// that cannot apply them as it stores).
+    static func biasAndClamp(_ p: UnsafeMutablePointer<Float>, _ n: Int, bias: Float, _ clamp: FloatClamp?) {
+        let b = SIMD8<Float>(repeating: bias)
+        var i = 0
+        while i + 8 <= n {
+            let v = UnsafeMutableRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) + b
+            UnsafeMutableRawPointer(p + i).storeBytes(of: clamp.map { $0.apply(v) } ?? v, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            let v = p[i] + bias
+            p[i] = clamp.map { $0.apply(v) } ?? v
+            i += 1
+        }
+    }
+}
