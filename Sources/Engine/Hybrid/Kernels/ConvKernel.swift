@@ -6,8 +6,9 @@ final class ConvKernel: AccKernel {
     private let group: Int
     private let layer: IntegerLayer
     private let weightShape: [Int]
-    /// Weights as floats for the sgemm path (exact small integers).
+    /// Weights as floats for the sgemm path (exact small integers), and as int32 for the depthwise path.
     private let weightFloats: [Float]
+    private let weightInts: [Int32]
     private let inParams: QuantParams
     private let outParams: QuantParams
     private let clamp: OutputClamp
@@ -24,6 +25,7 @@ final class ConvKernel: AccKernel {
         layer = try IntegerLayer(weight: w, axis: 0, bias: ctx.constants[2], inputScale: inParams.scale, layer: ctx.layer)
         weightShape = w.shape
         weightFloats = layer.weights.map { Float($0) }
+        weightInts = layer.weights.map { Int32($0) }
         clamp = ctx.clamp()
         requant = layer.requantizers(inputScale: inParams.scale, outputScale: outParams.scale, rounding: ctx.rounding)
     }
@@ -39,11 +41,10 @@ final class ConvKernel: AccKernel {
         let plane = out[0] * out[1]
         let count = try Tensor.elementCount([n, m, out[0], out[1]], what: "the convolution output")
         var acc = [Int32](repeating: 0, count: count)
-        let xc = x.centered()
         if cg == 1 && m == group {
-            depthwise(xc, [n, c, h, wd], out, win, &acc)
+            depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
         } else {
-            try im2colGemm(xc, [n, c, h, wd], out, win, &acc)
+            try im2colGemm(x, [n, c, h, wd], out, win, &acc)
         }
         // Bias, then requantize per channel.
         var levels = [Int32](repeating: 0, count: count)
@@ -78,18 +79,9 @@ final class ConvKernel: AccKernel {
         let (kh, kw) = (win.kernel[0], win.kernel[1])
         let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
         let (oh, ow) = (out[0], out[1])
-        // Per kernel column: the first and past-the-end output columns whose input column lies inside.
-        var colRange: [(Int, Int)] = []
-        for kx in 0..<kw {
-            let off = kx * dx - px
-            // ox * sx + off >= 0  and  ox * sx + off < wd
-            let first = off >= 0 ? 0 : (-off + sx - 1) / sx
-            let end = wd - off <= 0 ? 0 : min(ow, (wd - off - 1) / sx + 1)
-            colRange.append((first, max(first, end)))
-        }
-        let weights = layer.weights.map { Int32($0) }
+        let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
         x.withUnsafeBufferPointer { xp in
-            weights.withUnsafeBufferPointer { wp in
+            weightInts.withUnsafeBufferPointer { wp in
                 acc.withUnsafeMutableBufferPointer { ap in
                     for b in 0..<n {
                         for ch in 0..<c {
@@ -119,50 +111,82 @@ final class ConvKernel: AccKernel {
         }
     }
 
-    /// Per image and group: columns [Cg·kh·kw × OH·OW] of centered levels (padding is level zero after
-    /// centering), times the group's weights [Mg × Cg·kh·kw].
-    private func im2colGemm(_ x: [Int32], _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) throws {
+    /// Per kernel column kx: the first and past-the-end output columns ox whose input column
+    /// `ox · stride + kx · dilation - pad` lies inside the input (both within 0...outputWidth, first ≤ end).
+    static func validColumns(_ win: Window2D, inputWidth wd: Int, outputWidth ow: Int) -> [(Int, Int)] {
+        let (sx, px, dx) = (win.strides[1], win.pads[1], win.dilations[1])
+        return (0..<win.kernel[1]).map { kx in
+            let off = kx * dx - px
+            let first = min(ow, off >= 0 ? 0 : (-off + sx - 1) / sx)
+            let end = wd - off <= 0 ? 0 : min(ow, (wd - off - 1) / sx + 1)
+            return (first, max(first, end))
+        }
+    }
+
+    /// Per image and group: columns [Cg·kh·kw × OH·OW] of centered levels as floats (padding is level zero
+    /// after centering), times the group's weights [Mg × Cg·kh·kw]. A 1×1 stride-1 unpadded convolution
+    /// reads the centered input itself, which already has that layout.
+    private func im2colGemm(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) throws {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
+        let (sy, sx) = (win.strides[0], win.strides[1])
+        let (oh, ow) = (out[0], out[1])
         let m = weightShape[0], cg = c / group, mg = m / group
-        let k = cg * kh * kw, plane = out[0] * out[1]
+        let k = cg * kh * kw, plane = oh * ow
         guard k > 0, plane > 0, mg > 0 else { return }
-        var cols = [Float](repeating: 0, count: try Tensor.elementCount([k, plane], what: "the im2col buffer"))
-        for b in 0..<n {
-            for g in 0..<group {
-                x.withUnsafeBufferPointer { xp in
-                    cols.withUnsafeMutableBufferPointer { cp in
-                        for ci in 0..<cg {
-                            let xBase = (b * c + g * cg + ci) * h * wd
-                            for ky in 0..<kh {
-                                for kx in 0..<kw {
-                                    let row = ((ci * kh + ky) * kw + kx) * plane
-                                    let offX = kx * win.dilations[1] - win.pads[1]
-                                    for oy in 0..<out[0] {
-                                        let iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0]
-                                        let dst = row + oy * out[1]
-                                        if iy < 0 || iy >= h {
-                                            for ox in 0..<out[1] { cp[dst + ox] = 0 }
-                                            continue
-                                        }
-                                        let src = xBase + iy * wd
-                                        for ox in 0..<out[1] {
-                                            let ix = ox * win.strides[1] + offX
-                                            cp[dst + ox] = (ix >= 0 && ix < wd) ? Float(xp[src + ix]) : 0
-                                        }
-                                    }
-                                }
+        let zp = x.params.zeroPoint
+        let centered = x.levels.map { Float($0 &- zp) }
+        let pointwise = kh == 1 && kw == 1 && sy == 1 && sx == 1 && oh == h && ow == wd && win.pads.allSatisfy { $0 == 0 }
+        var cols = [Float](repeating: 0, count: pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer"))
+        let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
+        centered.withUnsafeBufferPointer { xp in
+            cols.withUnsafeMutableBufferPointer { cp in
+                weightFloats.withUnsafeBufferPointer { wp in
+                    acc.withUnsafeMutableBufferPointer { ap in
+                        for b in 0..<n {
+                            for g in 0..<group {
+                                let first = xp.baseAddress! + (b * c + g * cg) * h * wd
+                                if !pointwise { im2col(first, cg: cg, h: h, wd: wd, win: win, out: out, colRange: colRange, into: cp.baseAddress!) }
+                                ExactIntGemm.multiply(m: mg, n: plane, k: k, a: wp.baseAddress! + g * mg * k, transA: false,
+                                                      b: pointwise ? first : UnsafePointer(cp.baseAddress!), transB: false,
+                                                      into: ap.baseAddress! + (b * m + g * mg) * plane)
                             }
                         }
                     }
                 }
-                let oBase = (b * m + g * mg) * plane
-                weightFloats.withUnsafeBufferPointer { wp in
-                    cols.withUnsafeBufferPointer { cp in
-                        acc.withUnsafeMutableBufferPointer { ap in
-                            ExactIntGemm.multiply(m: mg, n: plane, k: k, a: wp.baseAddress! + g * mg * k, transA: false,
-                                                  b: cp.baseAddress!, transB: false, into: ap.baseAddress! + oBase)
+            }
+        }
+    }
+
+    /// Fills the [cg·kh·kw × OH·OW] column matrix of one group from its `cg` input planes at `x`.
+    private func im2col(_ x: UnsafePointer<Float>, cg: Int, h: Int, wd: Int, win: Window2D, out: [Int],
+                        colRange: [(Int, Int)], into cols: UnsafeMutablePointer<Float>) {
+        let (kh, kw) = (win.kernel[0], win.kernel[1])
+        let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
+        let (oh, ow) = (out[0], out[1])
+        let plane = oh * ow
+        for ci in 0..<cg {
+            let channel = x + ci * h * wd
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = cols + ((ci * kh + ky) * kw + kx) * plane
+                    let (first, end) = colRange[kx]
+                    let off = kx * dx - px
+                    for oy in 0..<oh {
+                        let iy = oy * sy - py + ky * dy
+                        let dst = row + oy * ow
+                        if iy < 0 || iy >= h {
+                            dst.update(repeating: 0, count: ow)
+                            continue
                         }
+                        let src = channel + iy * wd + off
+                        for ox in 0..<first { dst[ox] = 0 }
+                        if sx == 1 {
+                            for ox in first..<end { dst[ox] = src[ox] }
+                        } else {
+                            for ox in first..<end { dst[ox] = src[ox * sx] }
+                        }
+                        for ox in end..<ow { dst[ox] = 0 }
                     }
                 }
             }

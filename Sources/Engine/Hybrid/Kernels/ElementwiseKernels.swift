@@ -38,37 +38,59 @@ final class BinaryKernel: AccKernel {
         let (a, b) = (ops[0], ops[1])
         let shape = try ShapeMath.broadcast([a.shape, b.shape])
         let count = try Tensor.elementCount(shape, what: "the output")
-        let ia = ShapeMath.broadcastIndices(from: a.shape, to: shape)
-        let ib = ShapeMath.broadcastIndices(from: b.shape, to: shape)
+        // Index maps only for an operand that is really broadcast.
+        let ia = a.levels.count == count && a.shape == shape ? [] : ShapeMath.broadcastIndices(from: a.shape, to: shape)
+        let ib = b.levels.count == count && b.shape == shape ? [] : ShapeMath.broadcastIndices(from: b.shape, to: shape)
         let (za, zb) = (a.params.zeroPoint, b.params.zeroPoint)
-        var levels = [Int32](repeating: 0, count: count)
-        var pre: [Float]? = wantPreActivation ? [Float](repeating: 0, count: count) : nil
-        let zo = outParams.zeroPoint
+        // The int32 value each output requantizes: the rescaled sum (Add) or the product (Mul).
+        var terms = [Int32](repeating: 0, count: count)
+        let r: Requantizer, unit: Float
         if isAdd {
             let (sa, sb, so) = (Double(a.params.scale), Double(b.params.scale), Double(outParams.scale))
             let common = 2 * max(sa, sb)
             let ra = Requantizer(factor: sa / common, rounding: rounding)
             let rb = Requantizer(factor: sb / common, rounding: rounding)
-            let ro = Requantizer(factor: common / (Double(1 << Self.leftShift) * so), rounding: rounding)
-            let unit = Float(common / Double(1 << Self.leftShift))
+            r = Requantizer(factor: common / (Double(1 << Self.leftShift) * so), rounding: rounding)
+            unit = Float(common / Double(1 << Self.leftShift))
+            // Each operand's rescaled term depends on its level only: one table entry per level present.
+            let ta = LevelTable(a.levels) { ra.scale(($0 - za) << Self.leftShift) }
+            let tb = LevelTable(b.levels) { rb.scale(($0 - zb) << Self.leftShift) }
             for i in 0..<count {
-                let x = ra.scale((a.levels[ia[i]] - za) << Self.leftShift)
-                let y = rb.scale((b.levels[ib[i]] - zb) << Self.leftShift)
-                let sum = x &+ y
-                levels[i] = ro.apply(sum, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi)
-                pre?[i] = Float(sum) * unit
+                terms[i] = ta[a.levels[ia.isEmpty ? i : ia[i]]] &+ tb[b.levels[ib.isEmpty ? i : ib[i]]]
             }
         } else {
-            let r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
-            let unit = a.params.scale * b.params.scale
-            for i in 0..<count {
-                let p = (a.levels[ia[i]] - za) * (b.levels[ib[i]] - zb)
-                levels[i] = r.apply(p, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi)
-                pre?[i] = Float(p) * unit
+            r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
+            unit = a.params.scale * b.params.scale
+            if ia.isEmpty && ib.isEmpty {
+                for i in 0..<count { terms[i] = (a.levels[i] - za) * (b.levels[i] - zb) }
+            } else {
+                for i in 0..<count { terms[i] = (a.levels[ia.isEmpty ? i : ia[i]] - za) * (b.levels[ib.isEmpty ? i : ib[i]] - zb) }
             }
         }
-        return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)],
-                         preActivation: pre.map { Tensor(shape: shape, floats: $0) })
+        let levels = r.applied(to: terms, minus: 0, zeroPoint: outParams.zeroPoint, lo: clamp.lo, hi: clamp.hi)
+        let pre = wantPreActivation ? Tensor(shape: shape, floats: terms.map { Float($0) * unit }) : nil
+        return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: pre)
+    }
+}
+
+/// A function of an integer level, tabulated over the levels a tensor holds (at most 65,536 of them, else
+/// computed per value).
+private struct LevelTable {
+    private let lo: Int32
+    private let values: [Int32]
+    private let f: (Int32) -> Int32
+
+    init(_ levels: [Int32], _ f: @escaping (Int32) -> Int32) {
+        self.f = f
+        var (lo, hi) = (Int32.max, Int32.min)
+        for v in levels { lo = min(lo, v); hi = max(hi, v) }
+        self.lo = lo
+        values = lo <= hi && Int64(hi) - Int64(lo) < 65_536 ? (lo...hi).map(f) : []
+    }
+
+    @inline(__always)
+    subscript(_ level: Int32) -> Int32 {
+        values.isEmpty ? f(level) : values[Int(level) - Int(lo)]
     }
 }
 

@@ -41,11 +41,19 @@ final class LookupTableKernel: AccKernel {
     func run(_ inputs: [HybridValue?], wantPreActivation: Bool) throws -> AccOutput {
         let x = try inputs.quant(0)
         let lo = inParams.qmin
-        let levels = try x.levels.map { q -> Int32 in
-            let i = Int(q - lo)
-            guard i >= 0, i < table.count else { throw OpError("level \(q) lies outside the table's input levels") }
-            return table[i]
+        var levels = [Int32](repeating: 0, count: x.levels.count)
+        var outside: Int32?
+        table.withUnsafeBufferPointer { tp in
+            x.levels.withUnsafeBufferPointer { xp in
+                levels.withUnsafeMutableBufferPointer { op in
+                    for i in 0..<xp.count {
+                        let index = Int(xp[i]) - Int(lo)
+                        if index >= 0 && index < tp.count { op[i] = tp[index] } else { outside = xp[i] }
+                    }
+                }
+            }
         }
+        if let q = outside { throw OpError("level \(q) lies outside the table's input levels") }
         return AccOutput(outputs: [QTensor(shape: x.shape, levels: levels, params: outParams)], preActivation: nil)
     }
 }
@@ -67,7 +75,7 @@ final class ClampKernel: AccKernel {
     func run(_ inputs: [HybridValue?], wantPreActivation: Bool) throws -> AccOutput {
         let x = try inputs.quant(0)
         let zi = inParams.zeroPoint, zo = outParams.zeroPoint
-        let levels = x.levels.map { requant.apply($0 - zi, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi) }
+        let levels = requant.applied(to: x.levels, minus: zi, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi)
         return AccOutput(outputs: [QTensor(shape: x.shape, levels: levels, params: outParams)], preActivation: nil)
     }
 }

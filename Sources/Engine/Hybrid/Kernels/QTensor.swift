@@ -41,9 +41,8 @@ public struct QTensor {
     func requantized(to target: QuantParams, rounding: IntegerRounding) -> QTensor {
         if target == params { return self }
         let r = Requantizer(factor: Double(params.scale) / Double(target.scale), rounding: rounding)
-        let zp = params.zeroPoint
-        let out = levels.map { r.apply($0 - zp, zeroPoint: target.zeroPoint, lo: target.qmin, hi: target.qmax) }
-        return QTensor(shape: shape, levels: out, params: target)
+        return QTensor(shape: shape, levels: r.applied(to: levels, minus: params.zeroPoint, zeroPoint: target.zeroPoint,
+                                                       lo: target.qmin, hi: target.qmax), params: target)
     }
 }
 
