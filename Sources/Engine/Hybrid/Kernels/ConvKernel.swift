@@ -42,7 +42,9 @@ final class ConvKernel: AccKernel {
         let count = try Tensor.elementCount([n, m, out[0], out[1]], what: "the convolution output")
         var acc = [Int32](repeating: 0, count: count)
         if cg == 1 && m == group {
-            depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
+            if !depthwiseInFloat(x, [n, c, h, wd], out, win, &acc) {
+                depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
+            }
         } else {
             try im2colGemm(x, [n, c, h, wd], out, win, &acc)
         }
@@ -111,6 +113,84 @@ final class ConvKernel: AccKernel {
         }
     }
 
+    /// The depthwise convolution in float, when that is exact: every product and partial sum is an integer
+    /// below 2^22 in magnitude (at most kh·kw products of |x| · 127), so float sums them without rounding in
+    /// any order, and the result converts to int32 without a range check. Columns of a strided convolution
+    /// are first split into `stride` phase planes (phase p holds input columns p, p + stride, ...), so every
+    /// tap reads a contiguous stretch and the tap loop vectorizes. Returns false (computing nothing) when the
+    /// bound does not hold.
+    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) -> Bool {
+        let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
+        let (kh, kw) = (win.kernel[0], win.kernel[1])
+        let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
+        let (oh, ow) = (out[0], out[1])
+        let xf = x.centeredFloats()
+        var maxAbs: Float = 0
+        for v in xf { maxAbs = max(maxAbs, abs(v)) }
+        guard maxAbs.isFinite, Double(maxAbs) * 127 * Double(kh * kw) < 4_194_304 else { return false }
+        let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
+        // Tap kx reads input column ox·sx + off = (ox + q)·sx + p: phase p, shifted by q.
+        let taps: [(phase: Int, shift: Int)] = (0..<kw).map { kx in
+            let off = kx * dx - px
+            let p = ((off % sx) + sx) % sx
+            return (p, (off - p) / sx)
+        }
+        let pw = (wd + sx - 1) / sx
+        var phases = [Float](repeating: 0, count: sx > 1 ? sx * h * pw : 0)
+        var row = [Float](repeating: 0, count: ow)
+        let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
+        xf.withUnsafeBufferPointer { xp in
+            weightFloats.withUnsafeBufferPointer { wp in
+                phases.withUnsafeMutableBufferPointer { php in
+                    row.withUnsafeMutableBufferPointer { rp in
+                        acc.withUnsafeMutableBufferPointer { ap in
+                            let r = rp.baseAddress!
+                            for b in 0..<n {
+                                for ch in 0..<c {
+                                    let plane = xp.baseAddress! + (b * c + ch) * h * wd
+                                    let base: UnsafePointer<Float>, rowStride: Int, phaseStride: Int
+                                    if sx == 1 {
+                                        (base, rowStride, phaseStride) = (plane, wd, 0)
+                                    } else {
+                                        let ph = php.baseAddress!
+                                        for p in 0..<sx {
+                                            for iy in 0..<h {
+                                                let dst = ph + (p * h + iy) * pw, src = plane + iy * wd
+                                                for j in 0..<pw {
+                                                    let ix = j * sx + p
+                                                    dst[j] = ix < wd ? src[ix] : 0
+                                                }
+                                            }
+                                        }
+                                        (base, rowStride, phaseStride) = (UnsafePointer(ph), pw, h * pw)
+                                    }
+                                    let wBase = wp.baseAddress! + ch * kh * kw
+                                    let oBase = ap.baseAddress! + (b * c + ch) * oh * ow
+                                    for oy in 0..<oh {
+                                        r.update(repeating: 0, count: ow)
+                                        for ky in 0..<kh {
+                                            let iy = oy * sy - py + ky * dy
+                                            if iy < 0 || iy >= h { continue }
+                                            for kx in 0..<kw {
+                                                let wv = wBase[ky * kw + kx]
+                                                let (first, end) = colRange[kx]
+                                                let src = base + taps[kx].phase * phaseStride + iy * rowStride + taps[kx].shift
+                                                for ox in first..<end { r[ox] = r[ox].addingProduct(src[ox], wv) }
+                                            }
+                                        }
+                                        let dst = oBase + oy * ow
+                                        for ox in 0..<ow { dst[ox] = Int32(bitPattern: (r[ox] + magic).bitPattern) &- magicBits }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return true
+    }
+
     /// Per kernel column kx: the first and past-the-end output columns ox whose input column
     /// `ox · stride + kx · dilation - pad` lies inside the input (both within 0...outputWidth, first ≤ end).
     static func validColumns(_ win: Window2D, inputWidth wd: Int, outputWidth ow: Int) -> [(Int, Int)] {
@@ -134,8 +214,7 @@ final class ConvKernel: AccKernel {
         let m = weightShape[0], cg = c / group, mg = m / group
         let k = cg * kh * kw, plane = oh * ow
         guard k > 0, plane > 0, mg > 0 else { return }
-        let zp = x.params.zeroPoint
-        let centered = x.levels.map { Float($0 &- zp) }
+        let centered = x.centeredFloats()
         let pointwise = kh == 1 && kw == 1 && sy == 1 && sx == 1 && oh == h && ow == wd && win.pads.allSatisfy { $0 == 0 }
         var cols = [Float](repeating: 0, count: pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer"))
         let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)

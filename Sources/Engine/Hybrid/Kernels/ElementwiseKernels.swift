@@ -38,9 +38,6 @@ final class BinaryKernel: AccKernel {
         let (a, b) = (ops[0], ops[1])
         let shape = try ShapeMath.broadcast([a.shape, b.shape])
         let count = try Tensor.elementCount(shape, what: "the output")
-        // Index maps only for an operand that is really broadcast.
-        let ia = a.levels.count == count && a.shape == shape ? [] : ShapeMath.broadcastIndices(from: a.shape, to: shape)
-        let ib = b.levels.count == count && b.shape == shape ? [] : ShapeMath.broadcastIndices(from: b.shape, to: shape)
         let (za, zb) = (a.params.zeroPoint, b.params.zeroPoint)
         // The int32 value each output requantizes: the rescaled sum (Add) or the product (Mul).
         var terms = [Int32](repeating: 0, count: count)
@@ -55,22 +52,62 @@ final class BinaryKernel: AccKernel {
             // Each operand's rescaled term depends on its level only: one table entry per level present.
             let ta = LevelTable(a.levels) { ra.scale(($0 - za) << Self.leftShift) }
             let tb = LevelTable(b.levels) { rb.scale(($0 - zb) << Self.leftShift) }
-            for i in 0..<count {
-                terms[i] = ta[a.levels[ia.isEmpty ? i : ia[i]]] &+ tb[b.levels[ib.isEmpty ? i : ib[i]]]
-            }
+            broadcastCombine(a, b, shape, into: &terms) { ta[$0] &+ tb[$1] }
         } else {
             r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
             unit = a.params.scale * b.params.scale
-            if ia.isEmpty && ib.isEmpty {
-                for i in 0..<count { terms[i] = (a.levels[i] - za) * (b.levels[i] - zb) }
-            } else {
-                for i in 0..<count { terms[i] = (a.levels[ia.isEmpty ? i : ia[i]] - za) * (b.levels[ib.isEmpty ? i : ib[i]] - zb) }
-            }
+            broadcastCombine(a, b, shape, into: &terms) { ($0 - za) * ($1 - zb) }
         }
         let levels = r.applied(to: terms, minus: 0, zeroPoint: outParams.zeroPoint, lo: clamp.lo, hi: clamp.hi)
         let pre = wantPreActivation ? Tensor(shape: shape, floats: terms.map { Float($0) * unit }) : nil
         return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: pre)
     }
+}
+
+/// `out[i] = f(a at i, b at i)` over the broadcast `shape`. An operand that is the whole output or repeats
+/// one value over trailing blocks (a scalar, a per-channel vector) is read directly, others through index maps.
+@inline(__always)
+private func broadcastCombine(_ a: QTensor, _ b: QTensor, _ shape: [Int], into out: inout [Int32],
+                              _ f: (Int32, Int32) -> Int32) {
+    let count = out.count
+    guard count > 0 else { return }
+    let da = trailingRepeat(from: a.shape, to: shape), db = trailingRepeat(from: b.shape, to: shape)
+    a.levels.withUnsafeBufferPointer { ap in
+        b.levels.withUnsafeBufferPointer { bp in
+            out.withUnsafeMutableBufferPointer { op in
+                if da == 1, db == 1 {
+                    for i in 0..<count { op[i] = f(ap[i], bp[i]) }
+                } else if da == 1, let db {
+                    for blk in 0..<(count / db) {
+                        let v = bp[blk], base = blk * db
+                        for i in base..<(base + db) { op[i] = f(ap[i], v) }
+                    }
+                } else if db == 1, let da {
+                    for blk in 0..<(count / da) {
+                        let v = ap[blk], base = blk * da
+                        for i in base..<(base + da) { op[i] = f(v, bp[i]) }
+                    }
+                } else {
+                    let ia = ShapeMath.broadcastIndices(from: a.shape, to: shape)
+                    let ib = ShapeMath.broadcastIndices(from: b.shape, to: shape)
+                    for i in 0..<count { op[i] = f(ap[ia[i]], bp[ib[i]]) }
+                }
+            }
+        }
+    }
+}
+
+/// `d` when an operand of `inShape` broadcast to `outShape` holds its element `i / d` at output `i` (it equals
+/// the output on the leading dimensions and is 1 on the others: the whole output, a scalar, a per-channel
+/// vector of an NCHW output); nil otherwise.
+private func trailingRepeat(from inShape: [Int], to outShape: [Int]) -> Int? {
+    let rank = outShape.count
+    guard inShape.count <= rank else { return nil }
+    let padded = Array(repeating: 1, count: rank - inShape.count) + inShape
+    var j = rank
+    while j > 0 && padded[j - 1] == 1 { j -= 1 }
+    for t in 0..<j where padded[t] != outShape[t] { return nil }
+    return outShape[j...].reduce(1, *)
 }
 
 /// A function of an integer level, tabulated over the levels a tensor holds (at most 65,536 of them, else

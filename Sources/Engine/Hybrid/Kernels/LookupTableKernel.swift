@@ -41,17 +41,20 @@ final class LookupTableKernel: AccKernel {
     func run(_ inputs: [HybridValue?], wantPreActivation: Bool) throws -> AccOutput {
         let x = try inputs.quant(0)
         let lo = inParams.qmin
-        var levels = [Int32](repeating: 0, count: x.levels.count)
+        // Every level must index the table; checked once, so the lookup loop has no branch.
+        var (least, most) = (Int32.max, Int32.min)
+        for q in x.levels { least = min(least, q); most = max(most, q) }
         var outside: Int32?
-        table.withUnsafeBufferPointer { tp in
-            x.levels.withUnsafeBufferPointer { xp in
-                levels.withUnsafeMutableBufferPointer { op in
-                    for i in 0..<xp.count {
-                        let index = Int(xp[i]) - Int(lo)
-                        if index >= 0 && index < tp.count { op[i] = tp[index] } else { outside = xp[i] }
-                    }
+        if !x.levels.isEmpty && (Int(least) < Int(lo) || Int(most) - Int(lo) >= table.count) {
+            outside = Int(least) < Int(lo) ? least : most
+        }
+        let levels = outside != nil ? [] : [Int32](unsafeUninitializedCapacity: x.levels.count) { op, initialized in
+            table.withUnsafeBufferPointer { tp in
+                x.levels.withUnsafeBufferPointer { xp in
+                    for i in 0..<xp.count { op[i] = tp[Int(xp[i] &- lo)] }
                 }
             }
+            initialized = x.levels.count
         }
         if let q = outside { throw OpError("level \(q) lies outside the table's input levels") }
         return AccOutput(outputs: [QTensor(shape: x.shape, levels: levels, params: outParams)], preActivation: nil)

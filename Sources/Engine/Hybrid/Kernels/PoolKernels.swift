@@ -28,6 +28,11 @@ final class PoolKernel: AccKernel {
         let shape = [n, c, out[0], out[1]]
         var levels = [Int32](repeating: 0, count: try Tensor.elementCount(shape, what: "the pooled output"))
         let zp = inParams.zeroPoint
+        if isMax {
+            maxPool(x.levels, planes: n * c, h: h, w: w, win: win, out: out, empty: zp, into: &levels)
+            let result = QTensor(shape: shape, levels: levels, params: inParams).requantized(to: outParams, rounding: rounding)
+            return AccOutput(outputs: [result], preActivation: nil)
+        }
         var o = 0
         for plane in 0..<(n * c) {
             let base = plane * h * w
@@ -67,6 +72,42 @@ final class PoolKernel: AccKernel {
         }
         let result = QTensor(shape: shape, levels: levels, params: inParams).requantized(to: outParams, rounding: rounding)
         return AccOutput(outputs: [result], preActivation: nil)
+    }
+
+    /// The largest level in each window (`empty` for a window that lies entirely in the padding).
+    private func maxPool(_ x: [Int32], planes: Int, h: Int, w: Int, win: Window2D, out: [Int], empty: Int32,
+                         into levels: inout [Int32]) {
+        let (kh, kw, sy, sx) = (win.kernel[0], win.kernel[1], win.strides[0], win.strides[1])
+        let (py, px, dy, dx) = (win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
+        let (oh, ow) = (out[0], out[1])
+        x.withUnsafeBufferPointer { xp in
+            levels.withUnsafeMutableBufferPointer { lp in
+                var o = 0
+                for plane in 0..<planes {
+                    let base = xp.baseAddress! + plane * h * w
+                    for oy in 0..<oh {
+                        let y0 = oy * sy - py
+                        for ox in 0..<ow {
+                            let x0 = ox * sx - px
+                            var best = Int32.min, any = false
+                            for ky in 0..<kh {
+                                let iy = y0 + ky * dy
+                                guard iy >= 0, iy < h else { continue }
+                                let row = base + iy * w
+                                for kx in 0..<kw {
+                                    let ix = x0 + kx * dx
+                                    guard ix >= 0, ix < w else { continue }
+                                    best = max(best, row[ix])
+                                    any = true
+                                }
+                            }
+                            lp[o] = any ? best : empty
+                            o += 1
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
