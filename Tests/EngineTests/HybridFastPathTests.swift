@@ -131,7 +131,8 @@ final class HybridFastPathTests: XCTestCase {
             ([1, 3, 12, 12], [3, 1, 3, 3], 3, [2, 2], [2, 2, 2, 2], [2, 3]),    // strided and dilated
             ([1, 2, 4, 4], [2, 1, 3, 3], 2, [1, 1], [5, 5, 5, 5], [1, 1]),      // padding larger than the input
             ([1, 2, 3, 17], [2, 1, 1, 7], 2, [1, 4], [0, 3, 0, 3], [1, 1]),     // wide window, stride 4
-            ([1, 2, 14, 14], [2, 1, 12, 12], 2, [1, 1], [0, 0, 0, 0], [1, 1]),  // 144 taps: integer depthwise
+            ([1, 2, 14, 14], [2, 1, 12, 12], 2, [1, 1], [0, 0, 0, 0], [1, 1]),  // 144 taps: still float-exact
+            ([1, 2, 19, 18], [2, 1, 17, 17], 2, [1, 1], [1, 0, 1, 0], [1, 1]),  // 289 taps: integer depthwise
         ]
         for (idx, (xs, ws, group, strides, pads, dil)) in cases.enumerated() {
             for (inP, outP) in [(int8P, int8Out), (uint8P, uint8Out)] {

@@ -40,16 +40,20 @@ final class ConvKernel: AccKernel {
         let out = try win.outputSize([h, wd])
         let plane = out[0] * out[1]
         let count = try Tensor.elementCount([n, m, out[0], out[1]], what: "the convolution output")
-        var acc = [Int32](repeating: 0, count: count)
-        if cg == 1 && m == group {
-            if !depthwiseInFloat(x, [n, c, h, wd], out, win, &acc) {
-                depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
-            }
+        var acc: [Int32]
+        if cg == 1 && m == group, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count) {
+            acc = exact
         } else {
-            try im2colGemm(x, [n, c, h, wd], out, win, &acc)
+            acc = [Int32](repeating: 0, count: count)
+            if cg == 1 && m == group {
+                depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
+            } else {
+                try im2colGemm(x, [n, c, h, wd], out, win, &acc)
+            }
         }
         // Bias, then requantize per channel.
-        var levels = [Int32](repeating: 0, count: count)
+        // Every value is written by the per-channel requantization below.
+        var levels = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var pre = [Float](repeating: 0, count: wantPreActivation ? count : 0)
         acc.withUnsafeBufferPointer { ap in
             levels.withUnsafeMutableBufferPointer { lp in
@@ -117,17 +121,20 @@ final class ConvKernel: AccKernel {
     /// below 2^22 in magnitude (at most kh·kw products of |x| · 127), so float sums them without rounding in
     /// any order, and the result converts to int32 without a range check. Columns of a strided convolution
     /// are first split into `stride` phase planes (phase p holds input columns p, p + stride, ...), so every
-    /// tap reads a contiguous stretch and the tap loop vectorizes. Returns false (computing nothing) when the
-    /// bound does not hold.
-    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) -> Bool {
+    /// tap reads a contiguous stretch and the tap loop vectorizes. Returns the `count` accumulators, or nil (computing nothing) when the bound does
+    /// not hold.
+    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, count: Int) -> [Int32]? {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
         let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
         let (oh, ow) = (out[0], out[1])
+        var (least, most) = (Int32.max, Int32.min)
+        for q in x.levels { least = min(least, q); most = max(most, q) }
+        let zp = Int64(x.params.zeroPoint)
+        let maxAbs = max(abs(Int64(least) - zp), abs(Int64(most) - zp))
+        guard Double(maxAbs) * 127 * Double(kh * kw) < 4_194_304 else { return nil }
         let xf = x.centeredFloats()
-        var maxAbs: Float = 0
-        for v in xf { maxAbs = max(maxAbs, abs(v)) }
-        guard maxAbs.isFinite, Double(maxAbs) * 127 * Double(kh * kw) < 4_194_304 else { return false }
+        var acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
         // Tap kx reads input column ox·sx + off = (ox + q)·sx + p: phase p, shifted by q.
         let taps: [(phase: Int, shift: Int)] = (0..<kw).map { kx in
@@ -188,7 +195,7 @@ final class ConvKernel: AccKernel {
                 }
             }
         }
-        return true
+        return acc
     }
 
     /// Per kernel column kx: the first and past-the-end output columns ox whose input column

@@ -52,11 +52,21 @@ final class BinaryKernel: AccKernel {
             // Each operand's rescaled term depends on its level only: one table entry per level present.
             let ta = LevelTable(a.levels) { ra.scale(($0 - za) << Self.leftShift) }
             let tb = LevelTable(b.levels) { rb.scale(($0 - zb) << Self.leftShift) }
-            broadcastCombine(a, b, shape, into: &terms) { ta[$0] &+ tb[$1] }
+            if let (loA, va) = ta.table, let (loB, vb) = tb.table {
+                // Both tabulated (always, for 8-bit levels): plain indexed loads, no per-value branch.
+                va.withUnsafeBufferPointer { pa in
+                    vb.withUnsafeBufferPointer { pb in
+                        broadcastCombine(a, b, shape, into: &terms) { pa[Int($0 &- loA)] &+ pb[Int($1 &- loB)] }
+                    }
+                }
+            } else {
+                broadcastCombine(a, b, shape, into: &terms) { ta[$0] &+ tb[$1] }
+            }
         } else {
             r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
             unit = a.params.scale * b.params.scale
-            broadcastCombine(a, b, shape, into: &terms) { ($0 - za) * ($1 - zb) }
+            // Levels and their products are far inside int32: wrapping arithmetic only lets the loop vectorize.
+            broadcastCombine(a, b, shape, into: &terms) { ($0 &- za) &* ($1 &- zb) }
         }
         let levels = r.applied(to: terms, minus: 0, zeroPoint: outParams.zeroPoint, lo: clamp.lo, hi: clamp.hi)
         let pre = wantPreActivation ? Tensor(shape: shape, floats: terms.map { Float($0) * unit }) : nil
@@ -124,6 +134,9 @@ private struct LevelTable {
         self.lo = lo
         values = lo <= hi && Int64(hi) - Int64(lo) < 65_536 ? (lo...hi).map(f) : []
     }
+
+    /// The first tabulated level and the table, when the levels' span was small enough to tabulate.
+    var table: (Int32, [Int32])? { values.isEmpty ? nil : (lo, values) }
 
     @inline(__always)
     subscript(_ level: Int32) -> Int32 {

@@ -80,29 +80,35 @@ final class PoolKernel: AccKernel {
         let (kh, kw, sy, sx) = (win.kernel[0], win.kernel[1], win.strides[0], win.strides[1])
         let (py, px, dy, dx) = (win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
         let (oh, ow) = (out[0], out[1])
+        // Windows are separable: a window is empty when its rows or its columns all lie in the padding.
+        let colRange = ConvKernel.validColumns(win, inputWidth: w, outputWidth: ow)
+        var columnHasInput = [Bool](repeating: false, count: ow)
+        for (first, end) in colRange { for ox in first..<end { columnHasInput[ox] = true } }
+        var best = [Int32](repeating: Int32.min, count: ow)
         x.withUnsafeBufferPointer { xp in
             levels.withUnsafeMutableBufferPointer { lp in
-                var o = 0
-                for plane in 0..<planes {
-                    let base = xp.baseAddress! + plane * h * w
-                    for oy in 0..<oh {
-                        let y0 = oy * sy - py
-                        for ox in 0..<ow {
-                            let x0 = ox * sx - px
-                            var best = Int32.min, any = false
+                best.withUnsafeMutableBufferPointer { bp in
+                    for plane in 0..<planes {
+                        let base = xp.baseAddress! + plane * h * w
+                        for oy in 0..<oh {
+                            bp.update(repeating: Int32.min)
+                            var rowHasInput = false
                             for ky in 0..<kh {
-                                let iy = y0 + ky * dy
+                                let iy = oy * sy - py + ky * dy
                                 guard iy >= 0, iy < h else { continue }
-                                let row = base + iy * w
+                                rowHasInput = true
                                 for kx in 0..<kw {
-                                    let ix = x0 + kx * dx
-                                    guard ix >= 0, ix < w else { continue }
-                                    best = max(best, row[ix])
-                                    any = true
+                                    let (first, end) = colRange[kx]
+                                    let src = base + iy * w + (kx * dx - px)
+                                    if sx == 1 {
+                                        for ox in first..<end { bp[ox] = max(bp[ox], src[ox]) }
+                                    } else {
+                                        for ox in first..<end { bp[ox] = max(bp[ox], src[ox * sx]) }
+                                    }
                                 }
                             }
-                            lp[o] = any ? best : empty
-                            o += 1
+                            let dst = (plane * oh + oy) * ow
+                            for ox in 0..<ow { lp[dst + ox] = rowHasInput && columnHasInput[ox] ? bp[ox] : empty }
                         }
                     }
                 }
