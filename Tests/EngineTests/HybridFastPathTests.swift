@@ -28,9 +28,10 @@ final class HybridFastPathTests: XCTestCase {
         for trial in 0..<400 {
             let rounding: IntegerRounding = trial % 2 == 0 ? .halfAwayFromZero : .halfToEven
             let r: Requantizer
-            switch trial % 5 {
+            switch trial % 6 {
             case 0: r = Requantizer(multiplier: 1 << 30, shift: rng.int(1...40), rounding: rounding)   // exact ties
             case 1: r = Requantizer(multiplier: Int32(rng.int((1 << 30)...Int(Int32.max))), shift: rng.int(-3...70), rounding: rounding)
+            case 2: r = Requantizer(multiplier: Int32(rng.int(Int(Int32.min)...Int(Int32.max))), shift: rng.int(1...62), rounding: rounding)
             default: r = Requantizer(factor: Double(rng.float(0, 2)) * pow(10, Double(rng.int(-7...3))), rounding: rounding)
             }
             var x = (0..<300).map { _ in Int32(rng.int(-(1 << 20)...(1 << 20))) }
@@ -181,6 +182,9 @@ final class HybridFastPathTests: XCTestCase {
             ([1, 4, 1, 1], [2, 4, 5, 6]),   // per channel on the left, batch of 2
             ([2, 4, 5, 6], [5, 6]),         // trailing plane: index maps
             ([3, 1, 5], [1, 4, 1]),         // both broadcast: index maps
+            ([1, 3, 40, 30], []),           // scalar over long blocks: one table per block
+            ([1, 3, 1, 1], [2, 3, 30, 40]), // per-channel on the left over long blocks
+            ([2, 3, 30, 40], [3, 1, 1]),    // per-channel on the right over long blocks
         ]
         for (sa, sb) in shapes {
             for isAdd in [true, false] {
@@ -189,9 +193,13 @@ final class HybridFastPathTests: XCTestCase {
                     let node = Node(name: "e", opType: isAdd ? "Add" : "Mul", inputs: ["a", "b"], outputs: ["y"])
                     let ctx = KernelContext(node: node, opset: 17, constants: [:], inputParams: [0: pa, 1: pb],
                                             outputParams: [po], fused: nil, layer: nil, rounding: .halfAwayFromZero)
-                    let got = try BinaryKernel(ctx).run([.quant(a), .quant(b)], wantPreActivation: true)
-                    XCTAssertEqual(got.outputs[0].levels, try naiveBinary(isAdd, a, b, out: po), "\(sa) \(sb) add \(isAdd)")
-                    XCTAssertEqual(got.outputs[0].shape, try ShapeMath.broadcast([sa, sb]))
+                    let want = try naiveBinary(isAdd, a, b, out: po)
+                    // With the pre-activation (per-value terms) and without it (per-block tables where they pay).
+                    for pre in [true, false] {
+                        let got = try BinaryKernel(ctx).run([.quant(a), .quant(b)], wantPreActivation: pre)
+                        XCTAssertEqual(got.outputs[0].levels, want, "\(sa) \(sb) add \(isAdd) pre \(pre)")
+                        XCTAssertEqual(got.outputs[0].shape, try ShapeMath.broadcast([sa, sb]))
+                    }
                 }
             }
         }

@@ -52,6 +52,9 @@ final class BinaryKernel: AccKernel {
             // Each operand's rescaled term depends on its level only: one table entry per level present.
             let ta = LevelTable(a.levels) { ra.scale(($0 - za) << Self.leftShift) }
             let tb = LevelTable(b.levels) { rb.scale(($0 - zb) << Self.leftShift) }
+            if !wantPreActivation, let levels = perBlockTables(a, b, shape, count: count, r: r, { ta[$0] &+ tb[$1] }) {
+                return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil)
+            }
             if let (loA, va) = ta.table, let (loB, vb) = tb.table {
                 // Both tabulated (always, for 8-bit levels): plain indexed loads, no per-value branch.
                 va.withUnsafeBufferPointer { pa in
@@ -65,6 +68,9 @@ final class BinaryKernel: AccKernel {
         } else {
             r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
             unit = a.params.scale * b.params.scale
+            if !wantPreActivation, let levels = perBlockTables(a, b, shape, count: count, r: r, { ($0 &- za) &* ($1 &- zb) }) {
+                return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil)
+            }
             // Levels and their products are far inside int32: wrapping arithmetic only lets the loop vectorize.
             broadcastCombine(a, b, shape, into: &terms) { ($0 &- za) &* ($1 &- zb) }
         }
@@ -141,6 +147,46 @@ private struct LevelTable {
     @inline(__always)
     subscript(_ level: Int32) -> Int32 {
         values.isEmpty ? f(level) : values[Int(level) - Int(lo)]
+    }
+}
+
+extension BinaryKernel {
+    /// When one operand repeats one level over long blocks (a scalar, a per-channel vector) and the other is
+    /// the whole output, each block's output is a function of the other operand's level only: its table,
+    /// `r.apply(term(level, v))` for every level present, is computed once per block and then looked up. Nil
+    /// when the blocks are too short (or the levels too spread) for tables to pay.
+    private func perBlockTables(_ a: QTensor, _ b: QTensor, _ shape: [Int], count: Int, r: Requantizer,
+                                _ term: (Int32, Int32) -> Int32) -> [Int32]? {
+        let da = trailingRepeat(from: a.shape, to: shape), db = trailingRepeat(from: b.shape, to: shape)
+        let repeatedIsA: Bool, block: Int
+        if da == 1, let db, db > 1 { (repeatedIsA, block) = (false, db) } else if db == 1, let da, da > 1 { (repeatedIsA, block) = (true, da) } else { return nil }
+        let full = repeatedIsA ? b : a, repeated = repeatedIsA ? a : b
+        var (least, most) = (Int32.max, Int32.min)
+        for q in full.levels { least = min(least, q); most = max(most, q) }
+        guard least <= most else { return nil }
+        let span = Int(most) - Int(least) + 1
+        guard span <= 4096, block >= 2 * span else { return nil }
+        var terms = [Int32](repeating: 0, count: span), table = [Int32](repeating: 0, count: span)
+        var out = [Int32](repeating: 0, count: count)
+        full.levels.withUnsafeBufferPointer { fp in
+            out.withUnsafeMutableBufferPointer { op in
+                for blk in 0..<(count / block) {
+                    let v = repeated.levels[blk]
+                    for j in 0..<span {
+                        let level = least + Int32(j)
+                        terms[j] = repeatedIsA ? term(v, level) : term(level, v)
+                    }
+                    terms.withUnsafeBufferPointer { tp in
+                        table.withUnsafeMutableBufferPointer { tb in
+                            r.apply(tp.baseAddress!, plus: 0, count: span, zeroPoint: outParams.zeroPoint, lo: clamp.lo, hi: clamp.hi,
+                                    into: tb.baseAddress!)
+                            for i in (blk * block)..<((blk + 1) * block) { op[i] = tb[Int(fp[i] &- least)] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 }
 

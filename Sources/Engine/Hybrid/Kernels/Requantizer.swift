@@ -82,17 +82,28 @@ public struct Requantizer: Equatable, Sendable {
             for i in 0..<count { out[i] = apply(x[i] &+ bias, zeroPoint: zeroPoint, lo: lo, hi: hi) }
             return
         }
-        // round(|p| / 2^s) with ties away from zero is (|p| + 2^(s-1)) >> s; with ties to even it is
-        // (|p| + 2^(s-1) - 1 + bit s of |p|) >> s. |p| < 2^62, so nothing overflows. Unsigned magnitudes shift
-        // logically, which (with the 32 × 32 -> 64 product) vectorizes on AVX2.
-        let toEven = rounding == .halfToEven
         let s = UInt64(shift), mult = Int64(multiplier)
-        let offset = (UInt64(1) << (s - 1)) - (toEven ? 1 : 0), oddBit: UInt64 = toEven ? 1 : 0
+        if rounding == .halfAwayFromZero {
+            // round(p / 2^s), ties away from zero, is floor((p + 2^(s-1) - [p < 0]) / 2^s). Adding 2^62 makes the
+            // dividend non-negative (|p| < 2^62) so that a logical shift floors it; the 2^(62-s) this adds to the
+            // quotient is taken back with the zero point. Only operations AVX2 has for 64-bit lanes remain.
+            let offset = (Int64(1) << Int64(shift - 1)) + (Int64(1) << 62)
+            let base = zp - (Int64(1) << Int64(62 - shift))
+            for i in 0..<count {
+                let p = Int64(x[i] &+ bias) * mult
+                let dividend = UInt64(bitPattern: p &+ offset &+ (p < 0 ? -1 : 0))
+                let v = Int64(bitPattern: dividend >> s) &+ base
+                out[i] = Int32(truncatingIfNeeded: min(max(v, low), high))
+            }
+            return
+        }
+        // Ties to even: (|p| + 2^(s-1) - 1 + bit s of |p|) >> s, with the sign put back.
+        let offset = (UInt64(1) << (s - 1)) - 1
         for i in 0..<count {
             let p = Int64(x[i] &+ bias) * mult
             let negative = p < 0
             let magnitude = UInt64(bitPattern: negative ? 0 &- p : p)
-            let q = Int64(bitPattern: (magnitude &+ offset &+ ((magnitude >> s) & oddBit)) >> s)
+            let q = Int64(bitPattern: (magnitude &+ offset &+ ((magnitude >> s) & 1)) >> s)
             let v = (negative ? 0 &- q : q) &+ zp
             out[i] = Int32(truncatingIfNeeded: min(max(v, low), high))
         }
