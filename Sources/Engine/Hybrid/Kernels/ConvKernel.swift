@@ -119,10 +119,8 @@ final class ConvKernel: AccKernel {
 
     /// The depthwise convolution in float, when that is exact: every product and partial sum is an integer
     /// below 2^22 in magnitude (at most kh·kw products of |x| · 127), so float sums them without rounding in
-    /// any order, and the result converts to int32 without a range check. Columns of a strided convolution
-    /// are first split into `stride` phase planes (phase p holds input columns p, p + stride, ...), so every
-    /// tap reads a contiguous stretch and the tap loop vectorizes. Returns the `count` accumulators, or nil (computing nothing) when the bound does
-    /// not hold.
+    /// any order, and the result converts to int32 without a range check. Returns the `count` accumulators,
+    /// or nil (computing nothing) when the bound does not hold.
     private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, count: Int) -> [Int32]? {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
@@ -133,60 +131,57 @@ final class ConvKernel: AccKernel {
         let zp = Int64(x.params.zeroPoint)
         let maxAbs = max(abs(Int64(least) - zp), abs(Int64(most) - zp))
         guard Double(maxAbs) * 127 * Double(kh * kw) < 4_194_304 else { return nil }
-        let xf = x.centeredFloats()
         var acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-        let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
-        // Tap kx reads input column ox·sx + off = (ox + q)·sx + p: phase p, shifted by q.
-        let taps: [(phase: Int, shift: Int)] = (0..<kw).map { kx in
-            let off = kx * dx - px
-            let p = ((off % sx) + sx) % sx
-            return (p, (off - p) / sx)
-        }
-        let pw = (wd + sx - 1) / sx
-        var phases = [Float](repeating: 0, count: sx > 1 ? sx * h * pw : 0)
-        var row = [Float](repeating: 0, count: ow)
+        // Each channel is copied once into zero-padded phase planes: phase p, row Y (padded row), column j holds
+        // padded column j·sx + p. Output (oy, ox) then sums, over taps, phase (kx·dx mod sx) at row oy·sy + ky·dy,
+        // column ox + kx·dx / sx: eight outputs at a time in a register, with no bounds or padding tests.
+        let taps: [(phase: Int, shift: Int)] = (0..<kw).map { kx in ((kx * dx) % sx, (kx * dx) / sx) }
+        let lanes = 8, owPadded = (ow + lanes - 1) / lanes * lanes
+        let ph = max(h + py, (oh - 1) * sy + (kh - 1) * dy + 1)
+        let pw = max((wd + px + sx - 1) / sx, (taps.map(\.shift).max() ?? 0) + owPadded)
+        var phases = [Float](repeating: 0, count: sx * ph * pw)
+        var row = [Float](repeating: 0, count: owPadded)
+        let zeroLevel = x.params.zeroPoint
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
-        xf.withUnsafeBufferPointer { xp in
+        x.levels.withUnsafeBufferPointer { xp in
             weightFloats.withUnsafeBufferPointer { wp in
                 phases.withUnsafeMutableBufferPointer { php in
                     row.withUnsafeMutableBufferPointer { rp in
                         acc.withUnsafeMutableBufferPointer { ap in
-                            let r = rp.baseAddress!
+                            let planes = php.baseAddress!, r = UnsafeMutableRawPointer(rp.baseAddress!)
                             for b in 0..<n {
                                 for ch in 0..<c {
                                     let plane = xp.baseAddress! + (b * c + ch) * h * wd
-                                    let base: UnsafePointer<Float>, rowStride: Int, phaseStride: Int
-                                    if sx == 1 {
-                                        (base, rowStride, phaseStride) = (plane, wd, 0)
-                                    } else {
-                                        let ph = php.baseAddress!
-                                        for p in 0..<sx {
-                                            for iy in 0..<h {
-                                                let dst = ph + (p * h + iy) * pw, src = plane + iy * wd
-                                                for j in 0..<pw {
-                                                    let ix = j * sx + p
-                                                    dst[j] = ix < wd ? src[ix] : 0
-                                                }
+                                    for p in 0..<sx {
+                                        for yy in 0..<ph {
+                                            let dst = planes + (p * ph + yy) * pw, iy = yy - py
+                                            guard iy >= 0, iy < h else { dst.update(repeating: 0, count: pw); continue }
+                                            let src = plane + iy * wd
+                                            for j in 0..<pw {
+                                                let ix = j * sx + p - px
+                                                dst[j] = ix >= 0 && ix < wd ? Float(src[ix] &- zeroLevel) : 0
                                             }
                                         }
-                                        (base, rowStride, phaseStride) = (UnsafePointer(ph), pw, h * pw)
                                     }
                                     let wBase = wp.baseAddress! + ch * kh * kw
                                     let oBase = ap.baseAddress! + (b * c + ch) * oh * ow
                                     for oy in 0..<oh {
-                                        r.update(repeating: 0, count: ow)
-                                        for ky in 0..<kh {
-                                            let iy = oy * sy - py + ky * dy
-                                            if iy < 0 || iy >= h { continue }
-                                            for kx in 0..<kw {
-                                                let wv = wBase[ky * kw + kx]
-                                                let (first, end) = colRange[kx]
-                                                let src = base + taps[kx].phase * phaseStride + iy * rowStride + taps[kx].shift
-                                                for ox in first..<end { r[ox] = r[ox].addingProduct(src[ox], wv) }
+                                        var ox0 = 0
+                                        while ox0 < ow {
+                                            var sum = SIMD8<Float>()
+                                            for ky in 0..<kh {
+                                                let yy = oy * sy + ky * dy
+                                                for kx in 0..<kw {
+                                                    let src = planes + (taps[kx].phase * ph + yy) * pw + taps[kx].shift + ox0
+                                                    let v = UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self)
+                                                    sum = sum.addingProduct(v, SIMD8(repeating: wBase[ky * kw + kx]))
+                                                }
                                             }
+                                            r.storeBytes(of: sum, toByteOffset: ox0 * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+                                            ox0 += lanes
                                         }
                                         let dst = oBase + oy * ow
-                                        for ox in 0..<ow { dst[ox] = Int32(bitPattern: (r[ox] + magic).bitPattern) &- magicBits }
+                                        for ox in 0..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
                                     }
                                 }
                             }
