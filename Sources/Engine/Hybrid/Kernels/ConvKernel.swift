@@ -139,6 +139,11 @@ final class ConvKernel: AccKernel {
         let lanes = 8, owPadded = (ow + lanes - 1) / lanes * lanes
         let ph = max(h + py, (oh - 1) * sy + (kh - 1) * dy + 1)
         let pw = max((wd + px + sx - 1) / sx, (taps.map(\.shift).max() ?? 0) + owPadded)
+        // Tap (ky, kx) in weight order, as an offset from output row oy's start (oy · sy rows down) in the planes.
+        let tapOffsets: [Int] = (0..<(kh * kw)).map { t in
+            let (ky, kx) = (t / kw, t % kw)
+            return (taps[kx].phase * ph + ky * dy) * pw + taps[kx].shift
+        }
         var phases = [Float](repeating: 0, count: sx * ph * pw)
         var row = [Float](repeating: 0, count: owPadded)
         let zeroLevel = x.params.zeroPoint
@@ -148,6 +153,7 @@ final class ConvKernel: AccKernel {
                 phases.withUnsafeMutableBufferPointer { php in
                     row.withUnsafeMutableBufferPointer { rp in
                         acc.withUnsafeMutableBufferPointer { ap in
+                          tapOffsets.withUnsafeBufferPointer { op in
                             let planes = php.baseAddress!, r = UnsafeMutableRawPointer(rp.baseAddress!)
                             for b in 0..<n {
                                 for ch in 0..<c {
@@ -169,13 +175,10 @@ final class ConvKernel: AccKernel {
                                         var ox0 = 0
                                         while ox0 < ow {
                                             var sum = SIMD8<Float>()
-                                            for ky in 0..<kh {
-                                                let yy = oy * sy + ky * dy
-                                                for kx in 0..<kw {
-                                                    let src = planes + (taps[kx].phase * ph + yy) * pw + taps[kx].shift + ox0
-                                                    let v = UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self)
-                                                    sum = sum.addingProduct(v, SIMD8(repeating: wBase[ky * kw + kx]))
-                                                }
+                                            let rowBase = planes + oy * sy * pw + ox0
+                                            for t in 0..<(kh * kw) {
+                                                let v = UnsafeRawPointer(rowBase + op[t]).loadUnaligned(as: SIMD8<Float>.self)
+                                                sum = sum.addingProduct(v, SIMD8(repeating: wBase[t]))
                                             }
                                             r.storeBytes(of: sum, toByteOffset: ox0 * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
                                             ox0 += lanes
@@ -185,6 +188,7 @@ final class ConvKernel: AccKernel {
                                     }
                                 }
                             }
+                          }
                         }
                     }
                 }
