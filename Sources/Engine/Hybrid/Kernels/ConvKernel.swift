@@ -6,8 +6,9 @@ final class ConvKernel: AccKernel {
     private let group: Int
     private let layer: IntegerLayer
     private let weightShape: [Int]
-    /// Weights as floats for the sgemm path (exact small integers).
+    /// Weights as floats for the sgemm path (exact small integers), and as int32 for the depthwise path.
     private let weightFloats: [Float]
+    private let weightInts: [Int32]
     private let inParams: QuantParams
     private let outParams: QuantParams
     private let clamp: OutputClamp
@@ -24,6 +25,7 @@ final class ConvKernel: AccKernel {
         layer = try IntegerLayer(weight: w, axis: 0, bias: ctx.constants[2], inputScale: inParams.scale, layer: ctx.layer)
         weightShape = w.shape
         weightFloats = layer.weights.map { Float($0) }
+        weightInts = layer.weights.map { Int32($0) }
         clamp = ctx.clamp()
         requant = layer.requantizers(inputScale: inParams.scale, outputScale: outParams.scale, rounding: ctx.rounding)
     }
@@ -38,15 +40,20 @@ final class ConvKernel: AccKernel {
         let out = try win.outputSize([h, wd])
         let plane = out[0] * out[1]
         let count = try Tensor.elementCount([n, m, out[0], out[1]], what: "the convolution output")
-        var acc = [Int32](repeating: 0, count: count)
-        let xc = x.centered()
-        if cg == 1 && m == group {
-            depthwise(xc, [n, c, h, wd], out, win, &acc)
+        var acc: [Int32]
+        if cg == 1 && m == group, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count) {
+            acc = exact
         } else {
-            try im2colGemm(xc, [n, c, h, wd], out, win, &acc)
+            acc = [Int32](repeating: 0, count: count)
+            if cg == 1 && m == group {
+                depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
+            } else {
+                try im2colGemm(x, [n, c, h, wd], out, win, &acc)
+            }
         }
         // Bias, then requantize per channel.
-        var levels = [Int32](repeating: 0, count: count)
+        // Every value is written by the per-channel requantization below.
+        var levels = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var pre = [Float](repeating: 0, count: wantPreActivation ? count : 0)
         acc.withUnsafeBufferPointer { ap in
             levels.withUnsafeMutableBufferPointer { lp in
@@ -78,18 +85,9 @@ final class ConvKernel: AccKernel {
         let (kh, kw) = (win.kernel[0], win.kernel[1])
         let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
         let (oh, ow) = (out[0], out[1])
-        // Per kernel column: the first and past-the-end output columns whose input column lies inside.
-        var colRange: [(Int, Int)] = []
-        for kx in 0..<kw {
-            let off = kx * dx - px
-            // ox * sx + off >= 0  and  ox * sx + off < wd
-            let first = off >= 0 ? 0 : (-off + sx - 1) / sx
-            let end = wd - off <= 0 ? 0 : min(ow, (wd - off - 1) / sx + 1)
-            colRange.append((first, max(first, end)))
-        }
-        let weights = layer.weights.map { Int32($0) }
+        let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
         x.withUnsafeBufferPointer { xp in
-            weights.withUnsafeBufferPointer { wp in
+            weightInts.withUnsafeBufferPointer { wp in
                 acc.withUnsafeMutableBufferPointer { ap in
                     for b in 0..<n {
                         for ch in 0..<c {
@@ -119,50 +117,161 @@ final class ConvKernel: AccKernel {
         }
     }
 
-    /// Per image and group: columns [Cg·kh·kw × OH·OW] of centered levels (padding is level zero after
-    /// centering), times the group's weights [Mg × Cg·kh·kw].
-    private func im2colGemm(_ x: [Int32], _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) throws {
+    /// The depthwise convolution in float, when that is exact: every product and partial sum is an integer
+    /// below 2^22 in magnitude (at most kh·kw products of |x| · 127), so float sums them without rounding in
+    /// any order, and the result converts to int32 without a range check. Returns the `count` accumulators,
+    /// or nil (computing nothing) when the bound does not hold.
+    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, count: Int) -> [Int32]? {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
-        let m = weightShape[0], cg = c / group, mg = m / group
-        let k = cg * kh * kw, plane = out[0] * out[1]
-        guard k > 0, plane > 0, mg > 0 else { return }
-        var cols = [Float](repeating: 0, count: try Tensor.elementCount([k, plane], what: "the im2col buffer"))
-        for b in 0..<n {
-            for g in 0..<group {
-                x.withUnsafeBufferPointer { xp in
-                    cols.withUnsafeMutableBufferPointer { cp in
-                        for ci in 0..<cg {
-                            let xBase = (b * c + g * cg + ci) * h * wd
-                            for ky in 0..<kh {
-                                for kx in 0..<kw {
-                                    let row = ((ci * kh + ky) * kw + kx) * plane
-                                    let offX = kx * win.dilations[1] - win.pads[1]
-                                    for oy in 0..<out[0] {
-                                        let iy = oy * win.strides[0] - win.pads[0] + ky * win.dilations[0]
-                                        let dst = row + oy * out[1]
-                                        if iy < 0 || iy >= h {
-                                            for ox in 0..<out[1] { cp[dst + ox] = 0 }
-                                            continue
-                                        }
-                                        let src = xBase + iy * wd
-                                        for ox in 0..<out[1] {
-                                            let ix = ox * win.strides[1] + offX
-                                            cp[dst + ox] = (ix >= 0 && ix < wd) ? Float(xp[src + ix]) : 0
+        let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
+        let (oh, ow) = (out[0], out[1])
+        var (least, most) = (Int32.max, Int32.min)
+        for q in x.levels { least = min(least, q); most = max(most, q) }
+        let zp = Int64(x.params.zeroPoint)
+        let maxAbs = max(abs(Int64(least) - zp), abs(Int64(most) - zp))
+        guard Double(maxAbs) * 127 * Double(kh * kw) < 4_194_304 else { return nil }
+        var acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        // Each channel is copied once into zero-padded phase planes: phase p, row Y (padded row), column j holds
+        // padded column j·sx + p. Output (oy, ox) then sums, over taps, phase (kx·dx mod sx) at row oy·sy + ky·dy,
+        // column ox + kx·dx / sx: eight outputs at a time in a register, with no bounds or padding tests.
+        let taps: [(phase: Int, shift: Int)] = (0..<kw).map { kx in ((kx * dx) % sx, (kx * dx) / sx) }
+        let lanes = 8, owPadded = (ow + lanes - 1) / lanes * lanes
+        let ph = max(h + py, (oh - 1) * sy + (kh - 1) * dy + 1)
+        let pw = max((wd + px + sx - 1) / sx, (taps.map(\.shift).max() ?? 0) + owPadded)
+        // Tap (ky, kx) in weight order, as an offset from output row oy's start (oy · sy rows down) in the planes.
+        let tapOffsets: [Int] = (0..<(kh * kw)).map { t in
+            let (ky, kx) = (t / kw, t % kw)
+            return (taps[kx].phase * ph + ky * dy) * pw + taps[kx].shift
+        }
+        var phases = [Float](repeating: 0, count: sx * ph * pw)
+        var row = [Float](repeating: 0, count: owPadded)
+        let zeroLevel = x.params.zeroPoint
+        let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
+        x.levels.withUnsafeBufferPointer { xp in
+            weightFloats.withUnsafeBufferPointer { wp in
+                phases.withUnsafeMutableBufferPointer { php in
+                    row.withUnsafeMutableBufferPointer { rp in
+                        acc.withUnsafeMutableBufferPointer { ap in
+                          tapOffsets.withUnsafeBufferPointer { op in
+                            let planes = php.baseAddress!, r = UnsafeMutableRawPointer(rp.baseAddress!)
+                            for b in 0..<n {
+                                for ch in 0..<c {
+                                    let plane = xp.baseAddress! + (b * c + ch) * h * wd
+                                    for p in 0..<sx {
+                                        for yy in 0..<ph {
+                                            let dst = planes + (p * ph + yy) * pw, iy = yy - py
+                                            guard iy >= 0, iy < h else { dst.update(repeating: 0, count: pw); continue }
+                                            let src = plane + iy * wd
+                                            for j in 0..<pw {
+                                                let ix = j * sx + p - px
+                                                dst[j] = ix >= 0 && ix < wd ? Float(src[ix] &- zeroLevel) : 0
+                                            }
                                         }
                                     }
+                                    let wBase = wp.baseAddress! + ch * kh * kw
+                                    let oBase = ap.baseAddress! + (b * c + ch) * oh * ow
+                                    for oy in 0..<oh {
+                                        var ox0 = 0
+                                        while ox0 < ow {
+                                            var sum = SIMD8<Float>()
+                                            let rowBase = planes + oy * sy * pw + ox0
+                                            for t in 0..<(kh * kw) {
+                                                let v = UnsafeRawPointer(rowBase + op[t]).loadUnaligned(as: SIMD8<Float>.self)
+                                                sum = sum.addingProduct(v, SIMD8(repeating: wBase[t]))
+                                            }
+                                            r.storeBytes(of: sum, toByteOffset: ox0 * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+                                            ox0 += lanes
+                                        }
+                                        let dst = oBase + oy * ow
+                                        for ox in 0..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
+                                    }
                                 }
+                            }
+                          }
+                        }
+                    }
+                }
+            }
+        }
+        return acc
+    }
+
+    /// Per kernel column kx: the first and past-the-end output columns ox whose input column
+    /// `ox · stride + kx · dilation - pad` lies inside the input (both within 0...outputWidth, first ≤ end).
+    static func validColumns(_ win: Window2D, inputWidth wd: Int, outputWidth ow: Int) -> [(Int, Int)] {
+        let (sx, px, dx) = (win.strides[1], win.pads[1], win.dilations[1])
+        return (0..<win.kernel[1]).map { kx in
+            let off = kx * dx - px
+            let first = min(ow, off >= 0 ? 0 : (-off + sx - 1) / sx)
+            let end = wd - off <= 0 ? 0 : min(ow, (wd - off - 1) / sx + 1)
+            return (first, max(first, end))
+        }
+    }
+
+    /// Per image and group: columns [Cg·kh·kw × OH·OW] of centered levels as floats (padding is level zero
+    /// after centering), times the group's weights [Mg × Cg·kh·kw]. A 1×1 stride-1 unpadded convolution
+    /// reads the centered input itself, which already has that layout.
+    private func im2colGemm(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) throws {
+        let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
+        let (kh, kw) = (win.kernel[0], win.kernel[1])
+        let (sy, sx) = (win.strides[0], win.strides[1])
+        let (oh, ow) = (out[0], out[1])
+        let m = weightShape[0], cg = c / group, mg = m / group
+        let k = cg * kh * kw, plane = oh * ow
+        guard k > 0, plane > 0, mg > 0 else { return }
+        let centered = x.centeredFloats()
+        let pointwise = kh == 1 && kw == 1 && sy == 1 && sx == 1 && oh == h && ow == wd && win.pads.allSatisfy { $0 == 0 }
+        var cols = [Float](repeating: 0, count: pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer"))
+        let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
+        centered.withUnsafeBufferPointer { xp in
+            cols.withUnsafeMutableBufferPointer { cp in
+                weightFloats.withUnsafeBufferPointer { wp in
+                    acc.withUnsafeMutableBufferPointer { ap in
+                        for b in 0..<n {
+                            for g in 0..<group {
+                                let first = xp.baseAddress! + (b * c + g * cg) * h * wd
+                                if !pointwise { im2col(first, cg: cg, h: h, wd: wd, win: win, out: out, colRange: colRange, into: cp.baseAddress!) }
+                                ExactIntGemm.multiply(m: mg, n: plane, k: k, a: wp.baseAddress! + g * mg * k, transA: false,
+                                                      b: pointwise ? first : UnsafePointer(cp.baseAddress!), transB: false,
+                                                      into: ap.baseAddress! + (b * m + g * mg) * plane)
                             }
                         }
                     }
                 }
-                let oBase = (b * m + g * mg) * plane
-                weightFloats.withUnsafeBufferPointer { wp in
-                    cols.withUnsafeBufferPointer { cp in
-                        acc.withUnsafeMutableBufferPointer { ap in
-                            ExactIntGemm.multiply(m: mg, n: plane, k: k, a: wp.baseAddress! + g * mg * k, transA: false,
-                                                  b: cp.baseAddress!, transB: false, into: ap.baseAddress! + oBase)
+            }
+        }
+    }
+
+    /// Fills the [cg·kh·kw × OH·OW] column matrix of one group from its `cg` input planes at `x`.
+    private func im2col(_ x: UnsafePointer<Float>, cg: Int, h: Int, wd: Int, win: Window2D, out: [Int],
+                        colRange: [(Int, Int)], into cols: UnsafeMutablePointer<Float>) {
+        let (kh, kw) = (win.kernel[0], win.kernel[1])
+        let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
+        let (oh, ow) = (out[0], out[1])
+        let plane = oh * ow
+        for ci in 0..<cg {
+            let channel = x + ci * h * wd
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = cols + ((ci * kh + ky) * kw + kx) * plane
+                    let (first, end) = colRange[kx]
+                    let off = kx * dx - px
+                    for oy in 0..<oh {
+                        let iy = oy * sy - py + ky * dy
+                        let dst = row + oy * ow
+                        if iy < 0 || iy >= h {
+                            dst.update(repeating: 0, count: ow)
+                            continue
                         }
+                        let src = channel + iy * wd + off
+                        for ox in 0..<first { dst[ox] = 0 }
+                        if sx == 1 {
+                            for ox in first..<end { dst[ox] = src[ox] }
+                        } else {
+                            for ox in first..<end { dst[ox] = src[ox * sx] }
+                        }
+                        for ox in end..<ow { dst[ox] = 0 }
                     }
                 }
             }

@@ -38,37 +38,155 @@ final class BinaryKernel: AccKernel {
         let (a, b) = (ops[0], ops[1])
         let shape = try ShapeMath.broadcast([a.shape, b.shape])
         let count = try Tensor.elementCount(shape, what: "the output")
-        let ia = ShapeMath.broadcastIndices(from: a.shape, to: shape)
-        let ib = ShapeMath.broadcastIndices(from: b.shape, to: shape)
         let (za, zb) = (a.params.zeroPoint, b.params.zeroPoint)
-        var levels = [Int32](repeating: 0, count: count)
-        var pre: [Float]? = wantPreActivation ? [Float](repeating: 0, count: count) : nil
-        let zo = outParams.zeroPoint
+        // The int32 value each output requantizes: the rescaled sum (Add) or the product (Mul).
+        var terms = [Int32](repeating: 0, count: count)
+        let r: Requantizer, unit: Float
         if isAdd {
             let (sa, sb, so) = (Double(a.params.scale), Double(b.params.scale), Double(outParams.scale))
             let common = 2 * max(sa, sb)
             let ra = Requantizer(factor: sa / common, rounding: rounding)
             let rb = Requantizer(factor: sb / common, rounding: rounding)
-            let ro = Requantizer(factor: common / (Double(1 << Self.leftShift) * so), rounding: rounding)
-            let unit = Float(common / Double(1 << Self.leftShift))
-            for i in 0..<count {
-                let x = ra.scale((a.levels[ia[i]] - za) << Self.leftShift)
-                let y = rb.scale((b.levels[ib[i]] - zb) << Self.leftShift)
-                let sum = x &+ y
-                levels[i] = ro.apply(sum, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi)
-                pre?[i] = Float(sum) * unit
+            r = Requantizer(factor: common / (Double(1 << Self.leftShift) * so), rounding: rounding)
+            unit = Float(common / Double(1 << Self.leftShift))
+            // Each operand's rescaled term depends on its level only: one table entry per level present.
+            let ta = LevelTable(a.levels) { ra.scale(($0 - za) << Self.leftShift) }
+            let tb = LevelTable(b.levels) { rb.scale(($0 - zb) << Self.leftShift) }
+            if !wantPreActivation, let levels = perBlockTables(a, b, shape, count: count, r: r, { ta[$0] &+ tb[$1] }) {
+                return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil)
+            }
+            if let (loA, va) = ta.table, let (loB, vb) = tb.table {
+                // Both tabulated (always, for 8-bit levels): plain indexed loads, no per-value branch.
+                va.withUnsafeBufferPointer { pa in
+                    vb.withUnsafeBufferPointer { pb in
+                        broadcastCombine(a, b, shape, into: &terms) { pa[Int($0 &- loA)] &+ pb[Int($1 &- loB)] }
+                    }
+                }
+            } else {
+                broadcastCombine(a, b, shape, into: &terms) { ta[$0] &+ tb[$1] }
             }
         } else {
-            let r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
-            let unit = a.params.scale * b.params.scale
-            for i in 0..<count {
-                let p = (a.levels[ia[i]] - za) * (b.levels[ib[i]] - zb)
-                levels[i] = r.apply(p, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi)
-                pre?[i] = Float(p) * unit
+            r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
+            unit = a.params.scale * b.params.scale
+            if !wantPreActivation, let levels = perBlockTables(a, b, shape, count: count, r: r, { ($0 &- za) &* ($1 &- zb) }) {
+                return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil)
+            }
+            // Levels and their products are far inside int32: wrapping arithmetic only lets the loop vectorize.
+            broadcastCombine(a, b, shape, into: &terms) { ($0 &- za) &* ($1 &- zb) }
+        }
+        let levels = r.applied(to: terms, minus: 0, zeroPoint: outParams.zeroPoint, lo: clamp.lo, hi: clamp.hi)
+        let pre = wantPreActivation ? Tensor(shape: shape, floats: terms.map { Float($0) * unit }) : nil
+        return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: pre)
+    }
+}
+
+/// `out[i] = f(a at i, b at i)` over the broadcast `shape`. An operand that is the whole output or repeats
+/// one value over trailing blocks (a scalar, a per-channel vector) is read directly, others through index maps.
+@inline(__always)
+private func broadcastCombine(_ a: QTensor, _ b: QTensor, _ shape: [Int], into out: inout [Int32],
+                              _ f: (Int32, Int32) -> Int32) {
+    let count = out.count
+    guard count > 0 else { return }
+    let da = trailingRepeat(from: a.shape, to: shape), db = trailingRepeat(from: b.shape, to: shape)
+    a.levels.withUnsafeBufferPointer { ap in
+        b.levels.withUnsafeBufferPointer { bp in
+            out.withUnsafeMutableBufferPointer { op in
+                if da == 1, db == 1 {
+                    for i in 0..<count { op[i] = f(ap[i], bp[i]) }
+                } else if da == 1, let db {
+                    for blk in 0..<(count / db) {
+                        let v = bp[blk], base = blk * db
+                        for i in base..<(base + db) { op[i] = f(ap[i], v) }
+                    }
+                } else if db == 1, let da {
+                    for blk in 0..<(count / da) {
+                        let v = ap[blk], base = blk * da
+                        for i in base..<(base + da) { op[i] = f(v, bp[i]) }
+                    }
+                } else {
+                    let ia = ShapeMath.broadcastIndices(from: a.shape, to: shape)
+                    let ib = ShapeMath.broadcastIndices(from: b.shape, to: shape)
+                    for i in 0..<count { op[i] = f(ap[ia[i]], bp[ib[i]]) }
+                }
             }
         }
-        return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)],
-                         preActivation: pre.map { Tensor(shape: shape, floats: $0) })
+    }
+}
+
+/// `d` when an operand of `inShape` broadcast to `outShape` holds its element `i / d` at output `i` (it equals
+/// the output on the leading dimensions and is 1 on the others: the whole output, a scalar, a per-channel
+/// vector of an NCHW output); nil otherwise.
+private func trailingRepeat(from inShape: [Int], to outShape: [Int]) -> Int? {
+    let rank = outShape.count
+    guard inShape.count <= rank else { return nil }
+    let padded = Array(repeating: 1, count: rank - inShape.count) + inShape
+    var j = rank
+    while j > 0 && padded[j - 1] == 1 { j -= 1 }
+    for t in 0..<j where padded[t] != outShape[t] { return nil }
+    return outShape[j...].reduce(1, *)
+}
+
+/// A function of an integer level, tabulated over the levels a tensor holds (at most 65,536 of them, else
+/// computed per value).
+private struct LevelTable {
+    private let lo: Int32
+    private let values: [Int32]
+    private let f: (Int32) -> Int32
+
+    init(_ levels: [Int32], _ f: @escaping (Int32) -> Int32) {
+        self.f = f
+        var (lo, hi) = (Int32.max, Int32.min)
+        for v in levels { lo = min(lo, v); hi = max(hi, v) }
+        self.lo = lo
+        values = lo <= hi && Int64(hi) - Int64(lo) < 65_536 ? (lo...hi).map(f) : []
+    }
+
+    /// The first tabulated level and the table, when the levels' span was small enough to tabulate.
+    var table: (Int32, [Int32])? { values.isEmpty ? nil : (lo, values) }
+
+    @inline(__always)
+    subscript(_ level: Int32) -> Int32 {
+        values.isEmpty ? f(level) : values[Int(level) - Int(lo)]
+    }
+}
+
+extension BinaryKernel {
+    /// When one operand repeats one level over long blocks (a scalar, a per-channel vector) and the other is
+    /// the whole output, each block's output is a function of the other operand's level only: its table,
+    /// `r.apply(term(level, v))` for every level present, is computed once per block and then looked up. Nil
+    /// when the blocks are too short (or the levels too spread) for tables to pay.
+    private func perBlockTables(_ a: QTensor, _ b: QTensor, _ shape: [Int], count: Int, r: Requantizer,
+                                _ term: (Int32, Int32) -> Int32) -> [Int32]? {
+        let da = trailingRepeat(from: a.shape, to: shape), db = trailingRepeat(from: b.shape, to: shape)
+        let repeatedIsA: Bool, block: Int
+        if da == 1, let db, db > 1 { (repeatedIsA, block) = (false, db) } else if db == 1, let da, da > 1 { (repeatedIsA, block) = (true, da) } else { return nil }
+        let full = repeatedIsA ? b : a, repeated = repeatedIsA ? a : b
+        var (least, most) = (Int32.max, Int32.min)
+        for q in full.levels { least = min(least, q); most = max(most, q) }
+        guard least <= most else { return nil }
+        let span = Int(most) - Int(least) + 1
+        guard span <= 4096, block >= 2 * span else { return nil }
+        var terms = [Int32](repeating: 0, count: span), table = [Int32](repeating: 0, count: span)
+        var out = [Int32](repeating: 0, count: count)
+        full.levels.withUnsafeBufferPointer { fp in
+            out.withUnsafeMutableBufferPointer { op in
+                for blk in 0..<(count / block) {
+                    let v = repeated.levels[blk]
+                    for j in 0..<span {
+                        let level = least + Int32(j)
+                        terms[j] = repeatedIsA ? term(v, level) : term(level, v)
+                    }
+                    terms.withUnsafeBufferPointer { tp in
+                        table.withUnsafeMutableBufferPointer { tb in
+                            r.apply(tp.baseAddress!, plus: 0, count: span, zeroPoint: outParams.zeroPoint, lo: clamp.lo, hi: clamp.hi,
+                                    into: tb.baseAddress!)
+                            for i in (blk * block)..<((blk + 1) * block) { op[i] = tb[Int(fp[i] &- least)] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 }
 

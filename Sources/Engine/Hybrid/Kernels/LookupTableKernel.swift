@@ -41,11 +41,22 @@ final class LookupTableKernel: AccKernel {
     func run(_ inputs: [HybridValue?], wantPreActivation: Bool) throws -> AccOutput {
         let x = try inputs.quant(0)
         let lo = inParams.qmin
-        let levels = try x.levels.map { q -> Int32 in
-            let i = Int(q - lo)
-            guard i >= 0, i < table.count else { throw OpError("level \(q) lies outside the table's input levels") }
-            return table[i]
+        // Every level must index the table; checked once, so the lookup loop has no branch.
+        var (least, most) = (Int32.max, Int32.min)
+        for q in x.levels { least = min(least, q); most = max(most, q) }
+        var outside: Int32?
+        if !x.levels.isEmpty && (Int(least) < Int(lo) || Int(most) - Int(lo) >= table.count) {
+            outside = Int(least) < Int(lo) ? least : most
         }
+        let levels = outside != nil ? [] : [Int32](unsafeUninitializedCapacity: x.levels.count) { op, initialized in
+            table.withUnsafeBufferPointer { tp in
+                x.levels.withUnsafeBufferPointer { xp in
+                    for i in 0..<xp.count { op[i] = tp[Int(xp[i] &- lo)] }
+                }
+            }
+            initialized = x.levels.count
+        }
+        if let q = outside { throw OpError("level \(q) lies outside the table's input levels") }
         return AccOutput(outputs: [QTensor(shape: x.shape, levels: levels, params: outParams)], preActivation: nil)
     }
 }
@@ -67,7 +78,7 @@ final class ClampKernel: AccKernel {
     func run(_ inputs: [HybridValue?], wantPreActivation: Bool) throws -> AccOutput {
         let x = try inputs.quant(0)
         let zi = inParams.zeroPoint, zo = outParams.zeroPoint
-        let levels = x.levels.map { requant.apply($0 - zi, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi) }
+        let levels = requant.applied(to: x.levels, minus: zi, zeroPoint: zo, lo: clamp.lo, hi: clamp.hi)
         return AccOutput(outputs: [QTensor(shape: x.shape, levels: levels, params: outParams)], preActivation: nil)
     }
 }

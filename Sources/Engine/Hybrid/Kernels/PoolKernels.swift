@@ -28,6 +28,11 @@ final class PoolKernel: AccKernel {
         let shape = [n, c, out[0], out[1]]
         var levels = [Int32](repeating: 0, count: try Tensor.elementCount(shape, what: "the pooled output"))
         let zp = inParams.zeroPoint
+        if isMax {
+            maxPool(x.levels, planes: n * c, h: h, w: w, win: win, out: out, empty: zp, into: &levels)
+            let result = QTensor(shape: shape, levels: levels, params: inParams).requantized(to: outParams, rounding: rounding)
+            return AccOutput(outputs: [result], preActivation: nil)
+        }
         var o = 0
         for plane in 0..<(n * c) {
             let base = plane * h * w
@@ -67,6 +72,48 @@ final class PoolKernel: AccKernel {
         }
         let result = QTensor(shape: shape, levels: levels, params: inParams).requantized(to: outParams, rounding: rounding)
         return AccOutput(outputs: [result], preActivation: nil)
+    }
+
+    /// The largest level in each window (`empty` for a window that lies entirely in the padding).
+    private func maxPool(_ x: [Int32], planes: Int, h: Int, w: Int, win: Window2D, out: [Int], empty: Int32,
+                         into levels: inout [Int32]) {
+        let (kh, kw, sy, sx) = (win.kernel[0], win.kernel[1], win.strides[0], win.strides[1])
+        let (py, px, dy, dx) = (win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
+        let (oh, ow) = (out[0], out[1])
+        // Windows are separable: a window is empty when its rows or its columns all lie in the padding.
+        let colRange = ConvKernel.validColumns(win, inputWidth: w, outputWidth: ow)
+        var columnHasInput = [Bool](repeating: false, count: ow)
+        for (first, end) in colRange { for ox in first..<end { columnHasInput[ox] = true } }
+        var best = [Int32](repeating: Int32.min, count: ow)
+        x.withUnsafeBufferPointer { xp in
+            levels.withUnsafeMutableBufferPointer { lp in
+                best.withUnsafeMutableBufferPointer { bp in
+                    for plane in 0..<planes {
+                        let base = xp.baseAddress! + plane * h * w
+                        for oy in 0..<oh {
+                            bp.update(repeating: Int32.min)
+                            var rowHasInput = false
+                            for ky in 0..<kh {
+                                let iy = oy * sy - py + ky * dy
+                                guard iy >= 0, iy < h else { continue }
+                                rowHasInput = true
+                                for kx in 0..<kw {
+                                    let (first, end) = colRange[kx]
+                                    let src = base + iy * w + (kx * dx - px)
+                                    if sx == 1 {
+                                        for ox in first..<end { bp[ox] = max(bp[ox], src[ox]) }
+                                    } else {
+                                        for ox in first..<end { bp[ox] = max(bp[ox], src[ox * sx]) }
+                                    }
+                                }
+                            }
+                            let dst = (plane * oh + oy) * ow
+                            for ox in 0..<ow { lp[dst + ox] = rowHasInput && columnHasInput[ox] ? bp[ox] : empty }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

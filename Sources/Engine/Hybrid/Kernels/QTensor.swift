@@ -18,9 +18,24 @@ public struct QTensor {
         let inv = params.scale
         let zp = Float(params.zeroPoint), lo = Float(params.qmin), hi = Float(params.qmax)
         var out = [Int32](repeating: 0, count: values.count)
-        for i in values.indices {
-            let q = (values[i] / inv).rounded(.toNearestOrEven) + zp
-            out[i] = q.isNaN ? params.zeroPoint : Int32(min(max(q, lo), hi))
+        guard lo >= -4_194_304, hi <= 4_194_304 else {
+            for i in values.indices {
+                let q = (values[i] / inv).rounded(.toNearestOrEven) + zp
+                out[i] = q.isNaN ? params.zeroPoint : Int32(min(max(q, lo), hi))
+            }
+            return QTensor(shape: t.shape, levels: out, params: params)
+        }
+        // The clamped value is an integer below 2^22 in magnitude: adding 1.5 · 2^23 puts it in the low bits of
+        // the bit pattern, a conversion without range check, so the loop vectorizes.
+        let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern), zeroLevel = params.zeroPoint
+        values.withUnsafeBufferPointer { vp in
+            out.withUnsafeMutableBufferPointer { op in
+                for i in 0..<vp.count {
+                    let q = (vp[i] / inv).rounded(.toNearestOrEven) + zp
+                    let level = Int32(bitPattern: (min(max(q, lo), hi) + magic).bitPattern) &- magicBits
+                    op[i] = q.isNaN ? zeroLevel : level
+                }
+            }
         }
         return QTensor(shape: t.shape, levels: out, params: params)
     }
@@ -28,22 +43,34 @@ public struct QTensor {
     /// The real values (at a subgraph's exit, and for reporting).
     public func dequantized() -> Tensor {
         let s = params.scale, zp = params.zeroPoint
-        return Tensor(shape: shape, floats: levels.map { Float($0 - zp) * s })
+        return Tensor(shape: shape, floats: Self.floats(levels, minus: zp, times: s))
     }
 
     /// The levels with the zero point removed (the signed values the integer arithmetic works on).
     func centered() -> [Int32] {
         let zp = params.zeroPoint
-        return zp == 0 ? levels : levels.map { $0 - zp }
+        return zp == 0 ? levels : levels.map { $0 &- zp }
+    }
+
+    /// The levels with the zero point removed, as floats (exact: levels are far below 2^24).
+    func centeredFloats() -> [Float] { Self.floats(levels, minus: params.zeroPoint, times: 1) }
+
+    /// `Float(v - minus) * scale` for each value, in a loop that vectorizes.
+    static func floats(_ values: [Int32], minus: Int32, times scale: Float) -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { out, initialized in
+            values.withUnsafeBufferPointer { vp in
+                for i in 0..<vp.count { out[i] = Float(vp[i] &- minus) * scale }
+            }
+            initialized = values.count
+        }
     }
 
     /// The same values requantized to `target` (identity when the parameters match).
     func requantized(to target: QuantParams, rounding: IntegerRounding) -> QTensor {
         if target == params { return self }
         let r = Requantizer(factor: Double(params.scale) / Double(target.scale), rounding: rounding)
-        let zp = params.zeroPoint
-        let out = levels.map { r.apply($0 - zp, zeroPoint: target.zeroPoint, lo: target.qmin, hi: target.qmax) }
-        return QTensor(shape: shape, levels: out, params: target)
+        return QTensor(shape: shape, levels: r.applied(to: levels, minus: params.zeroPoint, zeroPoint: target.zeroPoint,
+                                                       lo: target.qmin, hi: target.qmax), params: target)
     }
 }
 

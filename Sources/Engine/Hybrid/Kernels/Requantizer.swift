@@ -74,20 +74,49 @@ public struct Requantizer: Equatable, Sendable {
     /// rounding mode decided once per call instead of per value.
     public func apply(_ x: UnsafePointer<Int32>, plus bias: Int32, count: Int, zeroPoint: Int32, lo: Int32, hi: Int32,
                       into out: UnsafeMutablePointer<Int32>) {
-        guard shift > 0, shift < 63, rounding == .halfAwayFromZero else {
+        // The int32 saturation of `scale` can be skipped when the clamp alone gives the same result: a value
+        // saturated at Int32.max lands at hi anyway when hi ≤ Int32.max + zeroPoint (and likewise below).
+        let zp = Int64(zeroPoint), low = Int64(lo), high = Int64(hi)
+        guard shift > 0, shift < 63, low <= high,
+              high <= Int64(Int32.max) + zp, low >= Int64(Int32.min) + zp else {
             for i in 0..<count { out[i] = apply(x[i] &+ bias, zeroPoint: zeroPoint, lo: lo, hi: hi) }
             return
         }
-        // round(|p| / 2^s) with ties away from zero is (|p| + 2^(s-1)) >> s; |p| < 2^62, so no overflow.
-        let half = Int64(1) << (shift - 1), s = Int64(shift), mult = Int64(multiplier)
-        let zp = Int64(zeroPoint), low = Int64(lo), high = Int64(hi)
-        let minI32 = Int64(Int32.min), maxI32 = Int64(Int32.max)
+        let s = UInt64(shift), mult = Int64(multiplier)
+        if rounding == .halfAwayFromZero {
+            // round(p / 2^s), ties away from zero, is floor((p + 2^(s-1) - [p < 0]) / 2^s). Adding 2^62 makes the
+            // dividend non-negative (|p| < 2^62) so that a logical shift floors it; the 2^(62-s) this adds to the
+            // quotient is taken back with the zero point. Only operations AVX2 has for 64-bit lanes remain.
+            let offset = (Int64(1) << Int64(shift - 1)) + (Int64(1) << 62)
+            let base = zp - (Int64(1) << Int64(62 - shift))
+            for i in 0..<count {
+                let p = Int64(x[i] &+ bias) * mult
+                let dividend = UInt64(bitPattern: p &+ offset &+ (p < 0 ? -1 : 0))
+                let v = Int64(bitPattern: dividend >> s) &+ base
+                out[i] = Int32(truncatingIfNeeded: min(max(v, low), high))
+            }
+            return
+        }
+        // Ties to even: (|p| + 2^(s-1) - 1 + bit s of |p|) >> s, with the sign put back.
+        let offset = (UInt64(1) << (s - 1)) - 1
         for i in 0..<count {
             let p = Int64(x[i] &+ bias) * mult
-            let magnitude = p < 0 ? -p : p
-            let q = (magnitude &+ half) >> s
-            let scaled = min(max(p < 0 ? -q : q, minI32), maxI32)
-            out[i] = Int32(truncatingIfNeeded: min(max(scaled + zp, low), high))
+            let negative = p < 0
+            let magnitude = UInt64(bitPattern: negative ? 0 &- p : p)
+            let q = Int64(bitPattern: (magnitude &+ offset &+ ((magnitude >> s) & 1)) >> s)
+            let v = (negative ? 0 &- q : q) &+ zp
+            out[i] = Int32(truncatingIfNeeded: min(max(v, low), high))
+        }
+    }
+
+    /// `apply(x - minus, ...)` for every value of `x` (levels with their zero point removed).
+    func applied(to x: [Int32], minus: Int32, zeroPoint: Int32, lo: Int32, hi: Int32) -> [Int32] {
+        guard !x.isEmpty else { return [] }
+        return [Int32](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { xp in
+                apply(xp.baseAddress!, plus: 0 &- minus, count: x.count, zeroPoint: zeroPoint, lo: lo, hi: hi, into: out.baseAddress!)
+            }
+            initialized = x.count
         }
     }
 
