@@ -9,22 +9,9 @@ final class AnalyzeCommandTests: XCTestCase {
     override func setUpWithError() throws { dir = try CLI.tempDir() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    var fixture: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/ops_cover.onnx").path
-    }
+    var fixture: String { CLI.fixture("ops_cover.onnx") }
 
-    /// Calibration samples: standard-normal-ish values, as the fixture's own input.
-    func writeSamples(_ n: Int) throws -> String {
-        let cal = dir.appendingPathComponent("cal")
-        try FileManager.default.createDirectory(at: cal, withIntermediateDirectories: true)
-        for i in 0..<n {
-            let t = try SyntheticInput.make(shape: [1, 3, 32, 32], dtype: .float, seed: UInt64(100 + i))
-            let v = try t.floats().map { ($0 - 0.5) * 3 }
-            try Npy.write(Tensor(shape: [1, 3, 32, 32], floats: v), to: cal.appendingPathComponent("s\(i).npy").path)
-        }
-        return cal.path
-    }
+    func writeSamples(_ n: Int) throws -> String { try CLI.writeSamples(in: dir, count: n, seed: 100) }
 
     func testReportsAgreeAcrossFormatsAndNameEveryNode() throws {
         let cal = try writeSamples(6)

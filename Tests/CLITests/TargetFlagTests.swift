@@ -10,21 +10,9 @@ final class TargetFlagTests: XCTestCase {
     override func setUpWithError() throws { dir = try CLI.tempDir() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    var fixture: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/ops_cover.onnx").path
-    }
+    var fixture: String { CLI.fixture("ops_cover.onnx") }
 
-    func writeSamples(_ n: Int) throws -> String {
-        let cal = dir.appendingPathComponent("cal")
-        try FileManager.default.createDirectory(at: cal, withIntermediateDirectories: true)
-        for i in 0..<n {
-            let t = try SyntheticInput.make(shape: [1, 3, 32, 32], dtype: .float, seed: UInt64(40 + i))
-            try Npy.write(Tensor(shape: t.shape, floats: try t.floats().map { ($0 - 0.5) * 3 }),
-                          to: cal.appendingPathComponent("s\(i).npy").path)
-        }
-        return cal.path
-    }
+    func writeSamples(_ n: Int) throws -> String { try CLI.writeSamples(in: dir, count: n, seed: 40) }
 
     func layers(_ path: String) throws -> [[String: Any]] {
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]

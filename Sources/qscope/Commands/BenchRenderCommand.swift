@@ -65,16 +65,17 @@ struct BenchRenderCommand: ParsableCommand {
     static func residualModel(blocks: Int, channels: Int = 4, side: Int = 6) throws -> Model {
         var nodes: [Node] = []
         var initializers: [String: Tensor] = [:]
-        var rng = SplitMix(seed: 42)
-        func weight(_ shape: [Int]) -> Tensor {
-            let n = shape.reduce(1, *)
-            return Tensor(shape: shape, floats: (0..<n).map { _ in Float(rng.uniform() - 0.5) * 0.6 })
+        var seed: UInt64 = 42
+        func weight(_ shape: [Int]) throws -> Tensor {
+            seed += 1
+            let u = try SyntheticInput.make(shape: shape, dtype: .float, seed: seed).floats()
+            return Tensor(shape: shape, floats: u.map { ($0 - 0.5) * 0.6 })
         }
         var x = "input"
         for b in 0..<blocks {
             let p = "block\(b)"
-            initializers["\(p).w1"] = weight([channels, channels, 3, 3])
-            initializers["\(p).w2"] = weight([channels, channels, 1, 1])
+            initializers["\(p).w1"] = try weight([channels, channels, 3, 3])
+            initializers["\(p).w2"] = try weight([channels, channels, 1, 1])
             nodes.append(Node(name: "\(p).conv1", opType: "Conv", inputs: [x, "\(p).w1"], outputs: ["\(p).c1"],
                               attributes: ["pads": .ints([1, 1, 1, 1])]))
             nodes.append(Node(name: "\(p).relu", opType: "Relu", inputs: ["\(p).c1"], outputs: ["\(p).r"]))
@@ -142,18 +143,4 @@ struct BenchRenderCommand: ParsableCommand {
         if checksum == Int.min { print(checksum) }
         return times
     }
-}
-
-/// A small deterministic generator for the benchmark's weights.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -26,6 +26,25 @@ enum CLI {
         try Subprocess.run(binary, args, timeout: timeout)
     }
 
+    /// A file under Tests/Fixtures.
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
+    }
+
+    /// Writes `count` calibration samples for the generated test model into `dir/cal`: uniform values in
+    /// [-1.5, 1.5), like the fixture's own input. Returns the directory.
+    static func writeSamples(in dir: URL, count: Int, shape: [Int] = [1, 3, 32, 32], seed: UInt64) throws -> String {
+        let cal = dir.appendingPathComponent("cal")
+        try FileManager.default.createDirectory(at: cal, withIntermediateDirectories: true)
+        for i in 0..<count {
+            let t = try SyntheticInput.make(shape: shape, dtype: .float, seed: seed + UInt64(i))
+            try Npy.write(Tensor(shape: shape, floats: try t.floats().map { ($0 - 0.5) * 3 }),
+                          to: cal.appendingPathComponent("s\(i).npy").path)
+        }
+        return cal.path
+    }
+
     /// A fresh temporary directory for one test.
     static func tempDir() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("qscope-cli-\(UUID().uuidString)")
