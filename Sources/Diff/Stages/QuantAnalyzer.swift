@@ -216,7 +216,7 @@ public final class QuantAnalyzer {
         }
         let tI = MonotonicClock.seconds()
         let iso = isolated ? try isolatedErrors(stage) : [:]
-        let isolatedSeconds = MonotonicClock.seconds() - tI
+        var isolatedSeconds = MonotonicClock.seconds() - tI
         var e = QuantEvaluation(config: chosen, stage: stage, accumulated: observer.results, isolated: iso,
                                 outputs: outputs.mapValues(\.result), seconds: 0,
                                 autoTrials: trials.map { (method: $0.0, cosine: $0.1) })
@@ -225,7 +225,12 @@ public final class QuantAnalyzer {
             e.hybridAccumulated = hybridVsFloat.results
             e.quantizedVsHybrid = hybridVsQuantized.results
             e.hybridOutputs = hybridOutputs.mapValues(\.result)
-            if isolated { e.hybridIsolated = try hybridIsolatedErrors(hybridStage) }
+            if isolated {
+                // The hybrid pair's isolated error counts as isolated time, not as the quantized stage's.
+                let tHI = MonotonicClock.seconds()
+                e.hybridIsolated = try hybridIsolatedErrors(hybridStage)
+                isolatedSeconds += MonotonicClock.seconds() - tHI
+            }
         }
         e.hybridError = hybridError
         e.seconds = MonotonicClock.seconds() - t0
