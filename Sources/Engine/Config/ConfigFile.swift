@@ -63,6 +63,10 @@ public enum ConfigFile {
         }
         var c = AnalysisConfig()
         let reader = ValueReader(path: path)
+        // input_type_rt defaults to input_type_train: the device is fed what the model was trained on.
+        if !flat.contains(where: { $0.0 == "input_type_rt" }), let train = flat.first(where: { $0.0 == "input_type_train" }) {
+            flat.append(("input_type_rt", train.1))
+        }
         for (key, value) in flat {
             switch key {
             case "input_type_train":

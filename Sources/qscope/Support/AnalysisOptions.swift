@@ -99,6 +99,7 @@ struct AnalysisOptions: ParsableArguments {
             if method != nil { c.quantization.method = flags.quantization.method }
             if activation != nil { c.quantization.activationScheme = flags.quantization.activationScheme }
         }
+        if !shapes.isEmpty { c.inputShapes.merge(try shapeFlags(), uniquingKeysWith: { _, flag in flag }) }
         if let calib { c.calDataDir = calib }
         if let target { c.targetPath = target }
         if let eval { c.evalDataDir = eval }
@@ -117,5 +118,21 @@ struct AnalysisOptions: ParsableArguments {
             c.evalSamples = evalSamples
         }
         return c
+    }
+
+    /// `--shape NAME=DIMS` (or `--shape DIMS` for a model with one input), checked as the `input_shape` key is.
+    private func shapeFlags() throws -> [String: [Int]] {
+        func quoted(_ v: Substring) -> String {
+            "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        var result: [String: [Int]] = [:]
+        for value in shapes {
+            let parts = value.split(separator: "=", maxSplits: 1)
+            guard !parts.isEmpty else { throw QScopeError.usage("--shape '\(value)': write NAME=DIMS, for example input=1x3x224x224") }
+            let yaml = parts.count == 2 ? "input_shape: {\(quoted(parts[0])): \(quoted(parts[1]))}" : "input_shape: \(quoted(parts[0]))"
+            let parsed = try ConfigFile.parse(yaml, path: "--shape '\(value)'")
+            result.merge(parsed.inputShapes, uniquingKeysWith: { _, new in new })
+        }
+        return result
     }
 }

@@ -26,8 +26,9 @@ enum AnalyzeText {
     }
 }
 
-/// The JSON of `qscope analyze --json`: per method the ranges and scales of every quantized tensor and the
-/// output cosine, plus timings.
+/// The JSON of `qscope analyze --json`: the optimized-float stage's output drift; per method the ranges and
+/// scales of every quantized tensor, the output cosine, and the hybrid stage (output drift and partition); plus
+/// timings.
 enum AnalyzeJSON {
     static func number(_ x: Double) -> Any { x.isFinite ? x : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
 
@@ -46,8 +47,9 @@ enum AnalyzeJSON {
             methods[e.methodName] = [
                 "tensors": tensors,
                 "output_cosine": number(e.outputCosine),
-                "outputs": e.outputs.mapValues { ["cosine": number($0.cosineSimilarity), "sqnr_db": number($0.sqnrDB)] },
+                "outputs": metrics(e.outputs),
                 "auto_trials": e.autoTrials.map { ["method": $0.method.rawValue, "cosine": number($0.cosine)] },
+                "hybrid": hybrid(e),
             ]
             recompute[e.methodName] = e.seconds
             for key in parts.keys { parts[key]![e.methodName] = e.timings[key] ?? 0 }
@@ -57,8 +59,12 @@ enum AnalyzeJSON {
                                       "optimize_s": a.timings["optimize_s"] ?? 0, "stats_s": a.timings["stats_s"] ?? 0,
                                       "recompute_s": recompute]
         for (key, value) in parts { timings[key] = value }
+        var optimized: [String: Any] = ["output_cosine": number(QuantEvaluation.meanCosine(a.optimizedOutputs)),
+                                        "outputs": metrics(a.optimizedOutputs)]
+        if let err = a.optimizedError { optimized = ["error": err] }
         let root: [String: Any] = [
             "model": session.model.path,
+            "optimized": optimized,
             "calibration_samples": a.calibrationSamples,
             "evaluation_samples": a.evalFeeds.count,
             "per_channel": config.quantization.perChannel,
@@ -67,5 +73,29 @@ enum AnalyzeJSON {
             "timings": timings,
         ]
         return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+    }
+
+    private static func metrics(_ m: [String: TensorMetrics]) -> [String: Any] {
+        m.mapValues { ["cosine": number($0.cosineSimilarity), "sqnr_db": number($0.sqnrDB)] }
+    }
+
+    /// The simulated-hybrid stage of one method: its output drift against float and against the quantized
+    /// stage, and the partition (every node's placement, with the reason for each CPU node).
+    private static func hybrid(_ e: QuantEvaluation) -> [String: Any] {
+        guard let stage = e.hybrid else { return ["error": e.hybridError ?? "not computed"] }
+        let vsQuantized = e.quantizedVsHybrid.filter { e.hybridOutputs[$0.key] != nil }
+        var partition: [String: Any] = [:]
+        for (node, place) in stage.partition.placement {
+            var entry: [String: Any] = ["placement": place.rawValue]
+            if let reason = stage.partition.reasons[node] { entry["reason"] = reason }
+            partition[node] = entry
+        }
+        return [
+            "output_cosine": number(QuantEvaluation.meanCosine(e.hybridOutputs)),
+            "outputs": metrics(e.hybridOutputs),
+            "quantized_output_cosine": number(QuantEvaluation.meanCosine(vsQuantized)),
+            "quantized_outputs": metrics(vsQuantized),
+            "partition": partition,
+        ]
     }
 }
