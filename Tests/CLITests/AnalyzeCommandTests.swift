@@ -46,6 +46,28 @@ final class AnalyzeCommandTests: XCTestCase {
         let cosine = maxMethod["output_cosine"] as! Double
         XCTAssertGreaterThan(cosine, 0.9)
         XCTAssertLessThanOrEqual(cosine, 1.0)
+
+        // The optimized and hybrid stages, with every node's placement and a reason for each CPU node.
+        let optimized = perMethod["optimized"] as! [String: Any]
+        XCTAssertGreaterThan(optimized["output_cosine"] as! Double, 0.9999, "the passes barely change numbers")
+        let hybrid = maxMethod["hybrid"] as! [String: Any]
+        XCTAssertGreaterThan(hybrid["quantized_output_cosine"] as! Double, 0.9)
+        XCTAssertGreaterThan(hybrid["output_cosine"] as! Double, 0.9)
+        let partition = hybrid["partition"] as! [String: [String: Any]]
+        // The hybrid stage runs the optimized graph: folded nodes are gone, every Conv is placed.
+        XCTAssertGreaterThan(partition.count, model.graph.nodes.count / 2)
+        for conv in model.graph.nodes where conv.opType == "Conv" { XCTAssertNotNil(partition[conv.name], conv.name) }
+        XCTAssertTrue(partition.values.contains { $0["placement"] as? String == "ACC" })
+        for (node, entry) in partition where entry["placement"] as? String == "CPU" {
+            XCTAssertFalse((entry["reason"] as? String ?? "").isEmpty, "\(node) is on the CPU without a reason")
+        }
+    }
+
+    func testShapeFlagReachesTheAnalysis() throws {
+        let cal = try writeSamples(2)
+        let r = try CLI.run(["analyze", fixture, "--calib", cal, "--shape", "imgae=1x3x8x8"])
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.stderr.contains("'imgae'") && r.stderr.contains("no such input"), r.stderr)
     }
 
     func testFailBelowGatesOnTheOutputCosine() throws {
