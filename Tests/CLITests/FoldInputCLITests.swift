@@ -22,7 +22,7 @@ final class FoldInputCLITests: XCTestCase {
         }
         let input = try ModelLoader.load(path: model).graph.inputs[0].name
         let json = dir.appendingPathComponent("on.json").path
-        let base = ["analyze", model] + data + ["--method", "max", "--cal-samples", "4", "--eval-samples", "2"]
+        let base = ["analyze", model] + data + ["--method", "max", "--cal-samples", "2", "--eval-samples", "1"]
         let on = try CLI.run(base + ["--json", json])
         XCTAssertEqual(on.code, 0, on.stderr)
         let feed = try XCTUnwrap(try hybridInput(json)[input])

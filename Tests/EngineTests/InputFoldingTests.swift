@@ -229,6 +229,18 @@ final class InputFoldingTests: XCTestCase {
         XCTAssertEqual(reason(relu), "the input feeds Relu 'r0', not a Conv")
     }
 
+    func testConfigKey() throws {
+        XCTAssertTrue(try ConfigFile.parse("norm_type: data_mean").foldInputNormalization)
+        let off = try ConfigFile.parse("input_parameters:\n  fold_input_norm: false\n")
+        XCTAssertFalse(off.foldInputNormalization)
+        XCTAssertFalse(off.hybridInputs(AnalysisData(calibration: .inMemory([]), evaluation: [], evaluationFiles: [],
+                                                     warnings: [], preprocess: [:])).fold)
+        XCTAssertThrowsError(try ConfigFile.parse("fold_input_nrm: false")) { error in
+            XCTAssertTrue("\(error)".contains("did you mean 'fold_input_norm'"), "\(error)")
+        }
+        XCTAssertThrowsError(try ConfigFile.parse("fold_input_norm: sometimes"))
+    }
+
     func testFoldArithmetic() throws {
         // One output channel, 1x1 kernel: W' = W·k in run-time order, b' = b - Σ W·k·(m - zp).
         let n = try XCTUnwrap(try? PixelNormalization.make(Self.preprocess(rt: .bgr)).get())
