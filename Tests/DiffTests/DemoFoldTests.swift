@@ -44,6 +44,8 @@ final class DemoFoldTests: XCTestCase {
         // mean of 123.675, 116.28, 103.53 = 114.495
         XCTAssertEqual(feed.kind, .pixels(conv: firstConv.name, zeroPoint: 114))
         let onCosine = try XCTUnwrap(folded.quantizedVsHybrid[output]).cosineSimilarity
+        let report = try ReportBuilder.build(analyzer: analyzer, evaluation: folded, config: config, modelPath: path)
+        XCTAssertTrue(report.config.contains { $0.key == "hybrid_input" && $0.value == "\(input): \(feed)" }, "\(report.config)")
 
         analyzer.hybridInputs.fold = false
         let plain = try analyzer.evaluate(q, isolated: false)
