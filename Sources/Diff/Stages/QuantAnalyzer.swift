@@ -72,6 +72,9 @@ public final class QuantAnalyzer {
     /// The graph the quantized and hybrid stages are built from: the optimized model with activations
     /// unfused (quantization points model Conv+Relu fusion themselves), or the float model.
     public private(set) var quantizationModel: Model
+    /// The image preprocessing of the graph inputs, so that the hybrid stage can feed them as uint8 pixels with
+    /// the normalization folded into the first Conv (default: no input is an image).
+    public var hybridInputs = HybridInputOptions()
 
     /// - Parameters:
     ///   - calibration: the calibration samples.
@@ -184,7 +187,8 @@ public final class QuantAnalyzer {
         if hybrid {
             do {
                 let partition = try HybridStage.partition(floatModel: stage.model, quantized: stage, target: target)
-                hybridStage = try HybridStage(floatModel: stage.model, quantized: stage, partition: partition, target: target)
+                hybridStage = try HybridStage(floatModel: stage.model, quantized: stage, partition: partition, target: target,
+                                              inputs: hybridInputs)
             } catch {
                 hybridError = "\(error)"
             }

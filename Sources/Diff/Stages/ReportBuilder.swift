@@ -48,6 +48,8 @@ public enum ReportBuilder {
             ConfigEntry("calibration_samples", String(analyzer.calibrationSamples)),
             ConfigEntry("evaluation_samples", String(analyzer.evalFeeds.count)),
         ] + (evaluation.hybrid.map { [ConfigEntry("target", $0.target.name)] } ?? [])
+            // How the hybrid stage is fed each input: uint8 pixels with the normalization folded, or not and why.
+            + (evaluation.hybrid?.inputFeeds ?? []).map { ConfigEntry("hybrid_input", "\($0.tensor): \($0)") }
         var timings = analyzer.timings
         timings["recompute_s"] = evaluation.seconds
         return AnalysisReport(

@@ -21,6 +21,14 @@ public struct AnalysisConfig: Equatable {
     public var dropDelta = 0.01
     /// A target description file for the hybrid stage (`target`); nil means the built-in generic NPU.
     public var targetPath: String?
+    /// Feed image inputs to the hybrid stage as uint8 pixels with the mean/scale folded into the first Conv,
+    /// as devices do (`fold_input_norm`, default true).
+    public var foldInputNormalization = true
+
+    /// What the hybrid stage needs to feed `data`'s image inputs as pixels.
+    public func hybridInputs(_ data: AnalysisData) -> HybridInputOptions {
+        HybridInputOptions(preprocess: data.preprocess, fold: foldInputNormalization)
+    }
 
     /// The hybrid stage's target: the file named by `targetPath`, or the built-in generic int8 NPU.
     public func loadTarget() throws -> TargetDescription {

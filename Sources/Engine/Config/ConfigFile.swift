@@ -27,6 +27,7 @@ public enum ConfigFile {
         ("run_on_cpu", "node names kept in float, a list or a ';'-separated string"),
         ("calibration_overrides", "map from node name to calibration method for that node's outputs"),
         ("target", "target description JSON for the hybrid stage (default: the built-in generic int8 NPU)"),
+        ("fold_input_norm", "hybrid stage: feed image inputs as uint8 pixels, mean/scale folded into the first Conv (true, default)"),
         ("warn_threshold", "cosine below this marks a layer as a warning (default 0.99)"),
         ("fail_threshold", "cosine below this marks a layer as failed (default 0.8)"),
         ("drop_delta", "a drop point loses at least this much cosine against its inputs (default 0.01)"),
@@ -111,6 +112,7 @@ public enum ConfigFile {
                     c.quantization.methodOverrides[node] = try CalibrationMethodKind(parsing: reader.string("\(key).\(node)", m))
                 }
             case "target": c.targetPath = resolve(try reader.string(key, value), base: baseDirectory)
+            case "fold_input_norm": c.foldInputNormalization = try reader.bool(key, value)
             case "warn_threshold": c.warnThreshold = try reader.number(key, value)
             case "fail_threshold": c.failThreshold = try reader.number(key, value)
             case "drop_delta": c.dropDelta = try reader.number(key, value)

@@ -6,6 +6,9 @@ public struct AnalysisData {
     /// The files of each evaluation sample, for messages and reports.
     public let evaluationFiles: [[String]]
     public let warnings: [String]
+    /// The image preprocessing of each graph input fed from images (float NCHW/NHWC inputs that are not
+    /// featuremaps), by input name.
+    public let preprocess: [String: PreprocessConfig]
 
     /// Opens `config.calDataDir` (required) and `config.evalDataDir` (default: the calibration samples).
     public static func open(model: Model, config: AnalysisConfig) throws -> AnalysisData {
@@ -39,7 +42,8 @@ public struct AnalysisData {
             files.append(evalSet.sampleFiles(i))
         }
         if config.evalDataDir != nil { warnings += evalSet.warnings.filter { !warnings.contains($0) } }
-        return AnalysisData(calibration: cal, evaluation: evaluation, evaluationFiles: files, warnings: warnings)
+        return AnalysisData(calibration: cal, evaluation: evaluation, evaluationFiles: files, warnings: warnings,
+                            preprocess: preprocess)
     }
 
     /// Maps a shape given without a name (key "") to a one-input model's input.

@@ -4,11 +4,18 @@
 /// the observer under its original name as float (integer tensors dequantized), so the run lines up with the
 /// float and fake-quant runs. A layer with a fused Relu/Clip reports its output before the activation (its
 /// int32 accumulator in real units). Runs are deterministic.
+///
+/// An image input whose only reader is a Conv on the accelerator enters as uint8 pixels, as on a device: the
+/// mean/scale is folded into that Conv's weights and bias (see `HybridInputOptions`, `inputFeeds`). The input is
+/// then reported to the observer, by that Conv, in normalized units so that it lines up with the other stages.
 public final class HybridStage {
     public let partition: Partition
     public let target: TargetDescription
     /// The float model the stage runs.
     public let model: Model
+    /// How each graph input enters the stage: uint8 pixels with the normalization folded into the first Conv,
+    /// or the normalized float tensor quantized (with the reason it is not folded).
+    public let inputFeeds: [HybridInputFeed]
 
     private enum Kind {
         case cpu(Operator)
@@ -22,6 +29,8 @@ public final class HybridStage {
         let kind: Kind
         /// Integer inputs (position -> parameters).
         let dataInputs: [Int: QuantParams]
+        /// For the Conv an image input is folded into: its input 0 enters as pixels.
+        let pixels: PixelNormalization?
         /// Where each output is stored: the output's own name, or the fused activation's output.
         let storeAs: [String]
         /// Names whose last reader is this step.
@@ -33,8 +42,10 @@ public final class HybridStage {
     /// - Parameters:
     ///   - quantized: the fake-quant stage whose activation parameters and weight scales the accelerator uses.
     ///   - partition: the placement, e.g. `HybridStage.partition(...)`.
+    ///   - inputs: the image preprocessing of the graph inputs, for feeding them as uint8 pixels (by default no
+    ///     input is an image: every input is quantized from float).
     public init(floatModel: Model, quantized: QuantizedStage, partition: Partition,
-                target: TargetDescription = .default) throws {
+                target: TargetDescription = .default, inputs: HybridInputOptions = HybridInputOptions()) throws {
         model = floatModel
         self.partition = partition
         self.target = target
@@ -46,6 +57,8 @@ public final class HybridStage {
         var consumersOf: [String: [Node]] = [:]
         for n in graph.nodes { for i in n.inputs where !i.isEmpty { consumersOf[i, default: []].append(n) } }
         let graphOutputs = Set(graph.outputs.map(\.name))
+        let (feeds, folds) = InputFolding.plan(graph: graph, partition: partition, options: inputs, consumers: consumersOf)
+        inputFeeds = feeds
         var lastUse: [String: Int] = [:]
         for (k, n) in plan.enumerated() { for i in n.inputs where !i.isEmpty { lastUse[i] = k } }
 
@@ -62,6 +75,7 @@ public final class HybridStage {
             var kind: Kind
             var data: [Int: QuantParams] = [:]
             var storeAs = node.outputs
+            let fold = folds[node.name]
             do {
                 if !onAccelerator {
                     kind = .cpu(try OperatorRegistry.make(BuildContext(node: node, opset: floatModel.opset, constants: constants(node))))
@@ -70,6 +84,7 @@ public final class HybridStage {
                 } else {
                     let dataNames = Set(HybridOps.dataInputs(node, initializers: graph.initializers))
                     for (i, name) in node.inputs.enumerated() where dataNames.contains(name) {
+                        if i == 0, let fold { data[i] = fold.normalization.params; continue }
                         guard let p = params[name] else { throw OpError("input '\(name)' has no quantization parameters") }
                         data[i] = p
                     }
@@ -87,18 +102,43 @@ public final class HybridStage {
                             throw OpError("output '\(o)' has no quantization parameters")
                         }
                     }
-                    let ctx = KernelContext(node: node, opset: floatModel.opset, constants: constants(node),
+                    var consts = constants(node)
+                    var layer = quantized.weights.first { $0.node == node.name }
+                    if let fold {
+                        // The folded weights get scales of their own (per channel, or per tensor as configured)
+                        // and the bias scale 1 · s_w'.
+                        consts[1] = fold.weight
+                        consts[2] = fold.bias
+                        layer = try Self.foldedLayer(node, fold, perChannel: quantized.config.perChannel)
+                    }
+                    let ctx = KernelContext(node: node, opset: floatModel.opset, constants: consts,
                                             inputParams: data, outputParams: outParams, fused: fused,
-                                            layer: quantized.weights.first { $0.node == node.name },
-                                            rounding: target.rounding)
+                                            layer: layer, rounding: target.rounding)
                     kind = .accelerator(try HybridOps.kernel(ctx))
                 }
             } catch let e as OpError {
                 throw QScopeError.nodeFailed(node: node.name, op: node.qualifiedOp, reason: e.message)
             }
-            built.append(Step(node: node, kind: kind, dataInputs: data, storeAs: storeAs, release: Array(release).sorted()))
+            var pixels: PixelNormalization?
+            if case .accelerator = kind { pixels = fold?.normalization }
+            built.append(Step(node: node, kind: kind, dataInputs: data, pixels: pixels, storeAs: storeAs,
+                              release: Array(release).sorted()))
         }
         steps = built
+    }
+
+    /// The weight scales of a folded first layer: per output channel, or one for the tensor.
+    private static func foldedLayer(_ node: Node, _ fold: InputFolding.Fold, perChannel: Bool) throws -> WeightQuantization.LayerWeights {
+        let scales: [Float]
+        if perChannel {
+            scales = try WeightQuantizer.perChannelSymmetric(fold.weight, axis: 0).scales
+        } else {
+            let top = try fold.weight.floats().reduce(Float(0)) { max($0, abs($1)) }
+            scales = [try QuantParams(range: CalibrationRange(symmetric: top), scheme: .int8Symmetric).scale]
+        }
+        return WeightQuantization.LayerWeights(node: node.name, weight: node.inputs[1], axis: perChannel ? 0 : nil,
+                                               scales: scales, bias: node.inputs.count > 2 ? node.inputs[2] : nil,
+                                               biasScales: nil)
     }
 
     /// Builds the partition for a quantized stage on `target` (nodes in the stage's `floatNodes` stay on the CPU).
@@ -124,7 +164,12 @@ public final class HybridStage {
             if zip(node.inputs, inputs).contains(where: { !$0.0.isEmpty && $0.1 == nil }) { continue }
             do {
                 for (i, p) in step.dataInputs {
-                    if case .float(let t)? = inputs[i] { inputs[i] = .quant(try QTensor.quantize(t, p)) }
+                    guard case .float(let t)? = inputs[i] else { continue }
+                    if i == 0, let pixels = step.pixels {
+                        inputs[i] = .quant(try pixels.pixels(t))
+                    } else {
+                        inputs[i] = .quant(try QTensor.quantize(t, p))
+                    }
                 }
                 let fused = step.storeAs != node.outputs
                 let result = try kernel.run(inputs, wantPreActivation: fused)
@@ -141,7 +186,14 @@ public final class HybridStage {
 
     /// Runs one sample; returns the graph outputs as float.
     public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil) throws -> [String: Tensor] {
-        try InputValidator.validate(feeds, against: model.graph)
+        // A folded image input may be fed as uint8 pixels [N, C, H, W] in run-time channel order.
+        var checked = feeds
+        for feed in inputFeeds where feed.foldedInto != nil {
+            if let t = feeds[feed.tensor], t.dtype == .uint8 {
+                checked[feed.tensor] = Tensor(shape: t.shape, floats: [Float](repeating: 0, count: t.count))
+            }
+        }
+        try InputValidator.validate(checked, against: model.graph)
         let initializers = model.graph.initializers
         var values: [String: HybridValue] = [:]
         for (name, t) in feeds { values[name] = .float(t) }
@@ -164,6 +216,11 @@ public final class HybridStage {
                     var inputs: [HybridValue?] = node.inputs.map(value)
                     for (i, p) in step.dataInputs {
                         switch inputs[i] {
+                        case .float(let t)? where i == 0 && step.pixels != nil:
+                            // The image input enters as uint8 pixels; reported in normalized units.
+                            let pixels = step.pixels!, q = try pixels.pixels(t)
+                            inputs[i] = .quant(q)
+                            observer?.didProduce(node.inputs[i], pixels.normalized(q), by: node)
                         case .float(let t)?: inputs[i] = .quant(try QTensor.quantize(t, p))   // entering the accelerator
                         case .quant(let q)?: if q.params != p { inputs[i] = .quant(q.requantized(to: p, rounding: target.rounding)) }
                         case nil: throw OpError("input '\(node.inputs[i])' is missing")

@@ -81,6 +81,7 @@ final class OpenState: @unchecked Sendable {
         let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation) { label, done, total in
             ctx.progress(.quantized, Double(done) / Double(max(total, 1)) * 0.8, "\(label) \(done)/\(total)")
         }
+        analyzer.hybridInputs = config.hybridInputs(data)
         try ctx.checkCancelled()
         var shapes: [String: [Int]] = [:]
         for (name, t) in analyzer.floatActivations.first ?? [:] { shapes[name] = t.shape }

@@ -66,6 +66,10 @@ struct AnalysisOptions: ParsableArguments {
                                valueName: "FILE"))
     var target: String?
 
+    @Option(name: .customLong("fold-input-norm"),
+            help: "Hybrid stage: feed image inputs as uint8 pixels with mean/scale folded into the first Conv: true or false (fold_input_norm).")
+    var foldInputNorm: Bool?
+
     /// The config file's values with every given flag applied on top, checked as the file's values are.
     func resolved() throws -> AnalysisConfig {
         var c = try config.map { try ConfigFile.load(path: $0) } ?? AnalysisConfig()
@@ -108,6 +112,7 @@ struct AnalysisOptions: ParsableArguments {
             c.quantization.percentile = percentile
         }
         if let perChannel { c.quantization.perChannel = perChannel }
+        if let foldInputNorm { c.foldInputNormalization = foldInputNorm }
         c.quantization.floatNodes.formUnion(runOnCPU)
         if let calSamples {
             guard calSamples > 0 else { throw QScopeError.usage("--cal-samples must be positive") }

@@ -46,6 +46,7 @@ struct AnalysisSession {
         let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation) {
             progress?.update($0, $1, $2)
         }
+        analyzer.hybridInputs = config.hybridInputs(data)
         progress?.finish()
         return AnalysisSession(model: model, imported: imported, data: data, analyzer: analyzer, target: target)
     }

@@ -12,6 +12,9 @@ enum AnalyzeText {
         if let err = a.optimizedError { s += "optimized stage failed: \(err)\n" }
         else { s += "optimized float: output cosine \(String(format: "%.6f", QuantEvaluation.meanCosine(a.optimizedOutputs)))\n" }
         for e in evaluations { if let err = e.hybridError { s += "hybrid stage failed (\(e.methodName)): \(err)\n" } }
+        if let h = evaluations.lazy.compactMap(\.hybrid).first {
+            for feed in h.inputFeeds { s += "hybrid input \(feed.tensor): \(feed)\n" }
+        }
         for e in evaluations {
             var line = String(format: "method %-10@ output cosine float/quantized %.6f, float/hybrid %@  (%.3f s: quantized %.3f, hybrid %.3f, isolated %.3f)",
                               e.methodName as NSString, e.outputCosine,
@@ -55,6 +58,21 @@ enum AnalyzeJSON {
             for key in parts.keys { parts[key]![e.methodName] = e.timings[key] ?? 0 }
         }
         let a = session.analyzer
+        // How the hybrid stage is fed, by graph input (from the first evaluation with a hybrid stage).
+        var hybridInput: [String: Any] = [:]
+        for feed in evaluations.lazy.compactMap(\.hybrid).first?.inputFeeds ?? [] {
+            var entry: [String: Any] = ["tensor": feed.tensor, "description": feed.description]
+            switch feed.kind {
+            case let .pixels(conv, zp):
+                entry["feed"] = "uint8_pixels"
+                entry["folded_into"] = conv
+                entry["zero_point"] = Int(zp)
+            case .quantizedFloat(let reason):
+                entry["feed"] = "quantized_float"
+                entry["reason"] = reason
+            }
+            hybridInput[feed.tensor] = entry
+        }
         var timings: [String: Any] = ["float_pass_s": a.timings["float_pass_s"] ?? 0, "eval_cache_s": a.timings["eval_cache_s"] ?? 0,
                                       "optimize_s": a.timings["optimize_s"] ?? 0, "stats_s": a.timings["stats_s"] ?? 0,
                                       "recompute_s": recompute]
@@ -70,6 +88,7 @@ enum AnalyzeJSON {
             "per_channel": config.quantization.perChannel,
             "activation": config.quantization.activationScheme.rawValue,
             "methods": methods,
+            "hybrid_input": hybridInput,
             "timings": timings,
         ]
         return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
