@@ -53,6 +53,7 @@ final class SharedModelsHybridTests: XCTestCase {
             let model = try ModelLoader.load(path: path)
             let data = try AnalysisData.open(model: model, config: config)
             let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation)
+            analyzer.hybridInputs = config.hybridInputs(data)  // image inputs as uint8 pixels, as analyze does
             let e = try analyzer.evaluate(config.quantization, isolated: false)
             XCTAssertNil(e.hybridError, entry.name)
             let stage = try XCTUnwrap(e.hybrid, entry.name)
@@ -61,9 +62,11 @@ final class SharedModelsHybridTests: XCTestCase {
             XCTAssertEqual(outputs.count, model.graph.outputs.count, "\(entry.name): every output compared")
             let qh = QuantEvaluation.meanCosine(outputs)
             let fq = e.outputCosine
-            lines.append(String(format: "%@: float/quantized %.6f, quantized/hybrid %.6f, float/hybrid %.6f, ACC %d of %d nodes",
+            let folded = stage.inputFeeds.contains { $0.foldedInto != nil }
+            lines.append(String(format: "%@: float/quantized %.6f, quantized/hybrid %.6f, float/hybrid %.6f, ACC %d of %d nodes, %@",
                                 entry.name, fq, qh, e.hybridOutputCosine ?? 0,
-                                stage.partition.acceleratorNodes.count, stage.partition.placement.count))
+                                stage.partition.acceleratorNodes.count, stage.partition.placement.count,
+                                folded ? "uint8 pixels folded" : "float input quantized"))
             if fq >= 0.99 {
                 checked += 1
                 XCTAssertGreaterThanOrEqual(qh, 0.99, "\(entry.name): the hybrid stage drifts from the quantized stage")
