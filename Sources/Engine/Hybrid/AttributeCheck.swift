@@ -57,6 +57,9 @@ enum AttributeCheck {
             }
         case "Clip":
             if let p = constant(1, "min") ?? constant(2, "max") { return p }
+        case "PRelu":
+            if node.inputs.count < 2 || node.inputs[1].isEmpty { return "its slope input is missing" }
+            if let p = constant(1, "slope") { return p }
         default:
             break
         }

@@ -22,6 +22,7 @@ enum DefaultTarget {
     "Concat": {},
     "Relu": {},
     "Clip": {},
+    "PRelu": {},
     "LeakyRelu": { "via": "lut" },
     "Sigmoid": { "via": "lut" },
     "Tanh": { "via": "lut" },

@@ -42,6 +42,7 @@ enum HybridOps {
         case "Resize":
             return try ctx.node.string("mode", default: "nearest") == "nearest" ? GatherKernel(ctx) : EmulatedKernel(ctx)
         case "Relu", "Clip": return try ClampKernel(ctx)
+        case "PRelu": return try PReluKernel(ctx)
         default:
             if let f = try LookupTableKernel.function(ctx.node) { return try LookupTableKernel(ctx, function: f) }
             return try EmulatedKernel(ctx)
