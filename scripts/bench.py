@@ -119,6 +119,21 @@ print(json.dumps({"median_ms": times[len(times) // 2] * 1000,
 """
 
 
+def runtime_baseline(tmp, runs):
+    """Peak RSS (MB) of qscope and of the ORT worker on a one-node model: what each process costs before any
+    model data (the Swift runtime, Foundation and OpenBLAS; Python, numpy and ONNX Runtime)."""
+    from onnx import helper, TensorProto
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "tiny", [x], [y])
+    model = os.path.join(tmp, "tiny.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), model)
+    pb = os.path.join(tmp, "tiny_input.pb")
+    with open(pb, "wb") as f:
+        f.write(numpy_helper.from_array(np.ones((1, 4), np.float32), "x").SerializeToString())
+    return qscope(model, pb, runs, False)["peak_rss_mb"], ort(model, pb, runs)["peak_rss_mb"]
+
+
 def ort(model, pb, runs):
     out = subprocess.run([sys.executable, "-c", ORT_WORKER, model, pb, str(runs)], check=True,
                          capture_output=True, text=True).stdout
@@ -284,6 +299,7 @@ def main():
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        base = runtime_baseline(tmp, args.runs)
         for name, path, pb in models():
             pb = input_for(path, pb, tmp)
             cap = capture_all_model(path, tmp)
@@ -293,10 +309,12 @@ def main():
             rows.append((name, q["median_ms"], o["median_ms"], qc["median_ms"], oc["median_ms"],
                          q["peak_rss_mb"], o["peak_rss_mb"], bound))
     print(f"{'model':28} {'qscope ms':>10} {'ORT ms':>8} {'ratio':>6} | {'cap qs ms':>10} {'cap ORT':>8} {'ratio':>6} |"
-          f" {'RSS qs MB':>9} {'RSS ORT':>8} {'2x(model+live)':>14}")
+          f" {'RSS qs MB':>9} {'RSS ORT':>8} {'2x(model+live)':>14} | {'qs-base':>7} {'ORT-base':>8}")
     for name, q, o, qc, oc, rq, ro, bound in rows:
         print(f"{name:28} {q:10.2f} {o:8.2f} {q / o:6.2f} | {qc:10.2f} {oc:8.2f} {qc / oc:6.2f} |"
-              f" {rq:9.1f} {ro:8.1f} {bound:14.1f}")
+              f" {rq:9.1f} {ro:8.1f} {bound:14.1f} | {rq - base[0]:7.1f} {ro - base[1]:8.1f}")
+    print(f"runtime baseline (a one-node model): qscope {base[0]:.1f} MB, ORT {base[1]:.1f} MB; the last two columns"
+          " are peak RSS above it, the memory the model itself costs")
     if args.only == "inference":
         return
     with tempfile.TemporaryDirectory() as tmp:
