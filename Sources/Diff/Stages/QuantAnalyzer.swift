@@ -188,8 +188,8 @@ public final class QuantAnalyzer {
             } catch {
                 hybridError = "\(error)"
             }
+            hybridSeconds += MonotonicClock.seconds() - tH
         }
-        hybridSeconds += MonotonicClock.seconds() - tH
         let observer = ComparingObserver()
         let hybridVsFloat = ComparingObserver()
         let hybridVsQuantized = ComparingObserver()
