@@ -70,6 +70,25 @@ final class AnalyzeCommandTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("'imgae'") && r.stderr.contains("no such input"), r.stderr)
     }
 
+    func testStagesQuantizedSkipsHybridAndIsolatedButKeepsTheQuantizedComparison() throws {
+        let cal = try writeSamples(3)
+        func cosineAndTimings(_ extra: [String]) throws -> (Double, [String: Any]) {
+            let out = dir.appendingPathComponent("s\(extra.count).json").path
+            let r = try CLI.run(["analyze", fixture, "--calib", cal, "--eval-samples", "2", "--method", "kl", "--json", out] + extra)
+            XCTAssertEqual(r.code, 0, r.stderr)
+            let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+            let kl = (doc["methods"] as! [String: Any])["kl"] as! [String: Any]
+            return (kl["output_cosine"] as! Double, doc["timings"] as! [String: Any])
+        }
+        let (full, _) = try cosineAndTimings([])
+        let (quantized, timings) = try cosineAndTimings(["--stages", "quantized"])
+        XCTAssertEqual(quantized, full)
+        for key in ["hybrid_s", "isolated_s"] { XCTAssertEqual((timings[key] as! [String: Any])["kl"] as? Double, 0, key) }
+        let bad = try CLI.run(["analyze", fixture, "--calib", cal, "--stages", "fast"])
+        XCTAssertEqual(bad.code, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--stages"), bad.stderr)
+    }
+
     func testFailBelowGatesOnTheOutputCosine() throws {
         let cal = try writeSamples(3)
         let pass = try CLI.run(["analyze", fixture, "--calib", cal, "--eval-samples", "1", "--fail-below=-1"])

@@ -192,8 +192,8 @@ public final class QuantAnalyzer {
             } catch {
                 hybridError = "\(error)"
             }
+            hybridSeconds += MonotonicClock.seconds() - tH
         }
-        hybridSeconds += MonotonicClock.seconds() - tH
         let observer = ComparingObserver()
         let hybridVsFloat = ComparingObserver()
         let hybridVsQuantized = ComparingObserver()
@@ -220,7 +220,7 @@ public final class QuantAnalyzer {
         }
         let tI = MonotonicClock.seconds()
         let iso = isolated ? try isolatedErrors(stage) : [:]
-        var isolatedSeconds = MonotonicClock.seconds() - tI
+        var isolatedSeconds = isolated ? MonotonicClock.seconds() - tI : 0
         var e = QuantEvaluation(config: chosen, stage: stage, accumulated: observer.results, isolated: iso,
                                 outputs: outputs.mapValues(\.result), seconds: 0,
                                 autoTrials: trials.map { (method: $0.0, cosine: $0.1) })

@@ -1,7 +1,11 @@
+import Foundation
+
 /// Collects per-tensor statistics (min, max, |x| and x histograms) during float runs over calibration data.
 /// Attach it as the executor's observer for each sample, and feed the graph inputs with `record(inputs:)`,
 /// since the executor reports only tensors that nodes produce. Memory is fixed per tensor (two histograms),
-/// whatever the number of samples.
+/// whatever the number of samples. Between `beginSample()` and `endSample()` tensors are held and then folded
+/// on all cores, one tensor per task (each tensor's statistics depend only on its own values, in sample order,
+/// so the result is the same as folding them one by one).
 public final class CalibrationCollector: ExecutionObserver {
     /// Statistics by tensor name.
     public private(set) var statistics: [String: TensorStatistics] = [:]
@@ -11,6 +15,8 @@ public final class CalibrationCollector: ExecutionObserver {
     public let bins: Int
     /// When set, only these tensors are collected.
     public let only: Set<String>?
+    /// Tensors of the current sample waiting to be folded, when a sample is open.
+    private var pending: [(name: String, values: [Float])]?
 
     /// - Parameters:
     ///   - bins: histogram bins per tensor (even; 2048 as TensorRT and ONNX Runtime use).
@@ -33,7 +39,42 @@ public final class CalibrationCollector: ExecutionObserver {
             statistics[name] = TensorStatistics(bins: bins)
             order.append(name)
         }
+        if pending != nil {
+            pending!.append((name, values))
+            return
+        }
         statistics[name]!.add(values)
+    }
+
+    /// Holds the tensors recorded from now on until `endSample()`.
+    public func beginSample() {
+        if pending == nil { pending = [] }
+    }
+
+    /// Folds the tensors held since `beginSample()`, several tensors at a time.
+    public func endSample() {
+        guard let held = pending else { return }
+        pending = nil
+        // One slot per distinct tensor, its values in recording order (a name recorded twice in one sample).
+        var slots: [String: Int] = [:]
+        var work: [(name: String, batches: [[Float]])] = []
+        for (name, values) in held {
+            if let k = slots[name] { work[k].batches.append(values) } else {
+                slots[name] = work.count
+                work.append((name, [values]))
+            }
+        }
+        var folded = work.map { statistics[$0.name] ?? TensorStatistics(bins: bins) }
+        folded.withUnsafeMutableBufferPointer { out in
+            let out = out
+            let fold = { (i: Int) in for values in work[i].batches { out[i].add(values) } }
+            if work.count < 4 { for i in work.indices { fold(i) } } else {
+                // Largest first, so the last task to start is a small one.
+                let bySize = work.indices.sorted { work[$0].batches[0].count > work[$1].batches[0].count }
+                DispatchQueue.concurrentPerform(iterations: bySize.count) { fold(bySize[$0]) }
+            }
+        }
+        for (i, w) in work.enumerated() { statistics[w.name] = folded[i] }
     }
 
     /// Folds in the graph inputs of one sample, in name order.

@@ -9,6 +9,9 @@ public enum CalibrationPass {
                            progress: ((Int, Int) -> Void)? = nil) throws -> CalibrationCollector {
         for i in 0..<dataset.count {
             let feeds = try dataset.sample(i)
+            // The sample's tensors are folded together at its end, on all cores.
+            collector.beginSample()
+            defer { collector.endSample() }
             collector.record(inputs: feeds)
             do {
                 _ = try executor.run(feeds, observer: collector)

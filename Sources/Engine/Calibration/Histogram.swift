@@ -56,6 +56,36 @@ public struct Histogram: Equatable, Sendable {
         total += UInt64(values.count)
     }
 
+    /// Adds the same values to an absolute and a signed histogram of equal size in one pass over them: the bins
+    /// (and every count) are exactly those of `add(_:absMax:)` on each, with one load and conversion per value.
+    static func add(_ values: UnsafeBufferPointer<Float>, absMax: Float, absolute a: inout Histogram,
+                    signed s: inout Histogram) {
+        if absMax > a.limit { a.grow(to: absMax) }
+        if absMax > s.limit { s.grow(to: absMax) }
+        let n = a.counts.count
+        guard !a.signed, s.signed, s.counts.count == n, a.limit > 0, s.limit > 0 else {
+            a.add(values, absMax: absMax)
+            s.add(values, absMax: absMax)
+            return
+        }
+        // The same expressions as `add`, so each value lands in the same bins.
+        let perA = Double(n) / (Double(a.limit) * 1)
+        let perS = Double(n) / (Double(s.limit) * 2)
+        let offset = Double(s.limit)
+        a.counts.withUnsafeMutableBufferPointer { ca in
+            s.counts.withUnsafeMutableBufferPointer { cs in
+                for v in values {
+                    let x = Double(v)
+                    let i = Int(abs(x) * perA), j = Int((x + offset) * perS)
+                    ca[min(max(i, 0), n - 1)] += 1
+                    cs[min(max(j, 0), n - 1)] += 1
+                }
+            }
+        }
+        a.total += UInt64(values.count)
+        s.total += UInt64(values.count)
+    }
+
     /// Widens the range by powers of two until it covers `magnitude`, merging bins.
     mutating func grow(to magnitude: Float) {
         guard limit > 0 else {
@@ -144,7 +174,6 @@ public struct TensorStatistics: Equatable, Sendable {
         max = Swift.max(max, hi)
         count += buf.count
         let m = Swift.max(abs(lo), abs(hi))
-        absHistogram.add(buf, absMax: m)
-        signedHistogram.add(buf, absMax: m)
+        Histogram.add(buf, absMax: m, absolute: &absHistogram, signed: &signedHistogram)
     }
 }

@@ -29,7 +29,8 @@ public struct KLCalibration: CalibrationMethod {
     /// The number of leading bins the threshold keeps; exposed for tests.
     ///
     /// KL(P||Q) = (1/sp)·(Σ p·log p − Σ p·log q) + log(sq/sp), and within a merged group q is one constant, so
-    /// with prefix sums of r, of r·log r and of non-empty bins every candidate costs O(levels), not O(bins).
+    /// with prefix sums of r, of r·log r and of non-empty bins every group costs O(1); the groups before the last
+    /// are shared by all candidates of one width, so a candidate costs O(1) and a width O(levels).
     static func bestBinCount(_ counts: [UInt64], levels: Int) -> Int {
         let n = counts.count
         guard n > levels else { return n }
@@ -45,31 +46,37 @@ public struct KLCalibration: CalibrationMethod {
         let total = sums[n]
         var best = n
         var bestDivergence = Double.infinity
+        // Every candidate with the same group width shares its first `levels - 1` groups (only the last one
+        // takes the remainder and the tail), so their Σ p·log q is summed once per width, in the same order.
+        var sharedWidth = -1
+        var sharedLogQ = 0.0
         for i in levels...n {
             let tail = total - sums[i]
             let last = r[i - 1] + tail          // P's last bin holds the clipped tail
             let sp = sums[i] + tail
             guard sp > 0 else { continue }
             var pLogP = logs[i - 1] + (last > 0 ? last * log(last) : 0)
-            var pLogQ = 0.0
-            var infinite = false
             // Merge into `levels` groups of i / levels bins; the last group takes the remainder.
             let width = i / levels
-            for g in 0..<levels {
-                let start = g * width
-                let end = g == levels - 1 ? i : start + width
-                let groupSum = sums[end] - sums[start]            // Q's mass: without the folded tail
-                var filled = nonEmpty[end] - nonEmpty[start]      // bins non-empty in P
-                var groupP = groupSum
-                if g == levels - 1 {
-                    groupP += tail
-                    if r[i - 1] == 0 && tail > 0 { filled += 1 }
+            if width != sharedWidth {
+                sharedWidth = width
+                sharedLogQ = 0
+                for g in 0..<(levels - 1) {
+                    let groupSum = sums[(g + 1) * width] - sums[g * width]
+                    guard groupSum > 0 else { continue }   // P = Q's mass here: an empty group adds nothing
+                    sharedLogQ += groupSum * log(groupSum / Double(nonEmpty[(g + 1) * width] - nonEmpty[g * width]))
                 }
-                guard groupP > 0 else { continue }
-                guard groupSum > 0 else { infinite = true; break }
+            }
+            var pLogQ = sharedLogQ
+            let start = (levels - 1) * width
+            let groupSum = sums[i] - sums[start]                  // Q's mass: without the folded tail
+            var filled = nonEmpty[i] - nonEmpty[start]            // bins non-empty in P
+            let groupP = groupSum + tail
+            if r[i - 1] == 0 && tail > 0 { filled += 1 }
+            if groupP > 0 {
+                guard groupSum > 0 else { continue }              // mass in P, none in Q: infinite
                 pLogQ += groupP * log(groupSum / Double(filled))
             }
-            if infinite { continue }
             pLogP -= pLogQ
             let sq = sums[i]
             let d = pLogP / sp + log(sq / sp)

@@ -7,12 +7,14 @@
 /// move the total by a few ulps at most: where the product and the quotient round to different grid levels, x
 /// sits on a half step, and there the rounding integral R is the same for either level (R is continuous). The bins are split once per candidate into those wholly inside
 /// the range (rounding only), those wholly above it (clipping only) and the at most one that straddles it.
+/// Candidates that ``MSERoundingBound`` proves cannot beat the best so far are skipped.
 struct MSESymmetricSearch {
     private var lower: [Double] = []
     private var upper: [Double] = []
     /// count / width: the density each bin's integral is weighted by.
     private var weight: [Double] = []
     private let bins: [MSECalibration.Bin]
+    private let bound: MSERoundingBound
 
     init(_ bins: [MSECalibration.Bin]) {
         // Sorted by lower edge (the histogram's order); bins of zero width contribute nothing.
@@ -22,6 +24,7 @@ struct MSESymmetricSearch {
             upper.append(b.upper)
             weight.append(b.count / (b.upper - b.lower))
         }
+        bound = MSERoundingBound(self.bins)
     }
 
     /// The threshold among `candidates` (ascending) with the smallest error; ties keep the first.
@@ -40,6 +43,10 @@ struct MSESymmetricSearch {
                         guard s > 0 else { continue }
                         while inside < n && up[inside] <= t { inside += 1 }
                         while above < n && lo[above] < t { above += 1 }
+                        // Every term is non-negative, so a candidate whose rounding error alone is bound to exceed
+                        // the best total cannot win; the margin is far above the sums' rounding error.
+                        if inside > 64, bestError.isFinite,
+                           bound.bound(end: up[inside - 1], step: s) > bestError * (1 + 1e-9) { continue }
                         var e = MSESymmetricSearch.rounding(lo, up, w, 0, inside, s)
                         for i in inside..<above {
                             // Straddles t (or lies past an unsorted edge): the reference formula.

@@ -28,6 +28,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("fail-below"), help: "Exit with code 1 when the final output's cosine is below this.")
     var failBelow: Double?
 
+    @Option(help: ArgumentHelp("all (default): every stage pair with accumulated and isolated errors; quantized: only float vs the fake-quantized stage, accumulated (no hybrid stage, no isolated errors).", valueName: "all|quantized"))
+    var stages = "all"
+
     @Option(name: .customLong("dump-samples"), help: .hidden)
     var dumpSamples: String?
 
@@ -37,10 +40,15 @@ struct AnalyzeCommand: ParsableCommand {
             let wantsAll = allMethods || options.method?.lowercased() == "all"
             if wantsAll { methodFlag.method = nil }
             let config = try methodFlag.resolved()
+            guard ["all", "quantized"].contains(stages.lowercased()) else {
+                throw QScopeError.usage("--stages must be all or quantized, not '\(stages)'")
+            }
+            let full = stages.lowercased() == "all"
             let session = try AnalysisSession.open(modelPath: model, config: config, progress: ProgressLine())
             if let dumpSamples { try dump(session, to: dumpSamples) }
             let kinds: [CalibrationMethodKind] = wantsAll ? [.max, .kl, .percentile, .mse] : [config.quantization.method]
-            let evaluations = try session.evaluations(config, methods: kinds, methodGiven: wantsAll || options.method != nil)
+            let evaluations = try session.evaluations(config, methods: kinds, methodGiven: wantsAll || options.method != nil,
+                                                     isolated: full, hybrid: full)
             let formats = try reports.map { try ReportFormat(path: $0) }
             print(AnalyzeText.render(session: session, evaluations: evaluations, config: config), terminator: "")
             let primary = evaluations[0]

@@ -14,18 +14,19 @@ struct AnalysisSession {
     let target: TargetDescription
 
     /// What analyze and export evaluate: the imported stage of a QDQ model unless a method is asked for, then
-    /// each method in `methods`.
+    /// each method in `methods`. `isolated` and `hybrid` turn the isolated errors and the hybrid stage off.
     func evaluations(_ config: AnalysisConfig, methods: [CalibrationMethodKind], methodGiven: Bool,
-                     isolated: Bool = true) throws -> [QuantEvaluation] {
+                     isolated: Bool = true, hybrid: Bool = true) throws -> [QuantEvaluation] {
         var out: [QuantEvaluation] = []
         if let imported {
-            out.append(try analyzer.evaluate(imported: try imported.makeStage(), isolated: isolated, target: target))
+            out.append(try analyzer.evaluate(imported: try imported.makeStage(), isolated: isolated, hybrid: hybrid,
+                                               target: target))
             if !methodGiven { return out }
         }
         for kind in methods {
             var q = config.quantization
             q.method = kind
-            out.append(try analyzer.evaluate(q, isolated: isolated, target: target))
+            out.append(try analyzer.evaluate(q, isolated: isolated, hybrid: hybrid, target: target))
         }
         return out
     }

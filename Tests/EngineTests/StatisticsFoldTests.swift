@@ -1,0 +1,51 @@
+import XCTest
+@testable import Engine
+
+/// The one-pass two-histogram fold and the per-sample parallel collector against the plain one-at-a-time folds.
+final class StatisticsFoldTests: XCTestCase {
+    func batch(_ rng: inout CalibRNG, _ k: Int) -> [Float] {
+        (0..<(500 + 300 * k)).map { i in
+            i % 5 == 0 ? 0 : Float(rng.gaussian() * Double(1 << (k % 6)) + (k % 3 == 0 ? 2 : 0))
+        }
+    }
+
+    func testOnePassFoldCountsLikeTwoSeparateAdds() {
+        var rng = CalibRNG(seed: 5)
+        for bins in [2, 64, 2048] {
+            var stats = TensorStatistics(bins: bins)
+            var a = Histogram(bins: bins, signed: false), s = Histogram(bins: bins, signed: true)
+            for k in 0..<9 {
+                let values = batch(&rng, k)
+                stats.add(values)
+                let m = values.reduce(Float(0)) { max($0, abs($1)) }
+                values.withUnsafeBufferPointer {
+                    a.add($0, absMax: m)
+                    s.add($0, absMax: m)
+                }
+            }
+            XCTAssertEqual(stats.absHistogram, a, "\(bins) bins")
+            XCTAssertEqual(stats.signedHistogram, s, "\(bins) bins")
+        }
+    }
+
+    func testHeldSampleFoldsLikeImmediateRecording() {
+        var rng = CalibRNG(seed: 8)
+        let immediate = CalibrationCollector(bins: 128), held = CalibrationCollector(bins: 128)
+        for sample in 0..<4 {
+            held.beginSample()
+            for t in 0..<12 {
+                let values = batch(&rng, sample + t)
+                let tensor = Tensor(shape: [values.count], floats: values)
+                immediate.record("t\(t)", tensor)
+                held.record("t\(t)", tensor)
+                if t == 3 {   // a name recorded twice in one sample keeps its order
+                    immediate.record("t0", tensor)
+                    held.record("t0", tensor)
+                }
+            }
+            held.endSample()
+        }
+        XCTAssertEqual(held.order, immediate.order)
+        XCTAssertEqual(held.statistics, immediate.statistics)
+    }
+}
