@@ -332,3 +332,23 @@ final class ScrollLimitTests: XCTestCase {
         XCTAssertTrue(render(s).text.contains("isolated"), "the end of the help shows the last definitions")
     }
 }
+
+/// The detail pane says why a layer runs where it does.
+final class PlacementNoteTests: XCTestCase {
+    func testDetailPaneShowsTheCPUReason() throws {
+        var s = try TUIFixtures.state(width: 120, height: 40)
+        let reason = "operator Softmax is not supported by target 'generic-npu'"
+        s.layers[7].placementNote = reason
+        _ = TUIFixtures.press(&s, [.char("G"), .tab])
+        XCTAssertEqual(s.selected, 7)
+        let text = render(s).text
+        XCTAssertTrue(text.contains("runs on CPU"), text)
+        let flat = text.split(separator: "\n").map { $0.split(separator: "│").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
+            .joined(separator: " ")
+        XCTAssertTrue(flat.contains(reason), "the reason, wrapped in the pane: \(text)")
+        XCTAssertEqual(DetailPaneView.wrap("aa bb cc", width: 5), ["aa bb", "cc"])
+        XCTAssertEqual(DetailPaneView.wrap("abcdefgh x", width: 4), ["abcdefgh", "x"])
+        _ = TUIFixtures.press(&s, [.char("g")])
+        XCTAssertFalse(render(s).text.contains(reason), "another layer's pane does not show it")
+    }
+}

@@ -103,6 +103,9 @@ public struct LayerInfo: Equatable, Sendable {
     public var name: String
     public var op: String
     public var placement: Placement?
+    /// Why the layer runs where it does: the partition's reason for a CPU layer, or how the graph input reaches
+    /// the accelerator layer that reads it (e.g. uint8 pixels with the normalization folded in).
+    public var placementNote: String?
     /// e.g. "1x64x56x56", "?" when unknown.
     public var outputShape: String
     public var metrics: [StagePair: LayerPairMetrics]

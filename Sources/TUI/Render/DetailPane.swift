@@ -19,6 +19,7 @@ enum DetailPaneView {
         var place = "runs on " + (layer.placement?.rawValue ?? "\(g.dash) (hybrid not built)") + "   output " + layer.outputShape
         if s.cpuFallback.contains(layer.index) { place += "   marked for CPU fallback" }
         out.append(StyledLine(place, .dim))
+        if let note = layer.placementNote { out += wrap(note, width: width - 2).map { StyledLine("  " + $0, .dim) } }
 
         out.append(section("Inputs"))
         for (i, name) in layer.inputs.enumerated() where !name.isEmpty {
@@ -52,6 +53,21 @@ enum DetailPaneView {
     }
 
     static func section(_ title: String) -> StyledLine { StyledLine(title, .columnHeader) }
+
+    /// Splits text at spaces into lines of at most `width` characters (a longer word gets a line of its own).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if !line.isEmpty, line.count + 1 + word.count > max(width, 1) {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
 
     static func word(_ s: Suspicion) -> String {
         switch s {

@@ -42,6 +42,8 @@ enum TUIBridge {
             }
             if let h = evaluation.hybrid, let placement = h.partition.placement[l.name] {
                 l.placement = placement == .accelerator ? .acc : .cpu
+                l.placementNote = h.partition.reasons[l.name]
+                    ?? h.inputFeeds.first { $0.foldedInto == l.name }.map { "input \($0.tensor): \($0.description)" }
             } else {
                 l.placement = evaluation.config.floatNodes.contains(l.name) ? .cpu : nil
             }
