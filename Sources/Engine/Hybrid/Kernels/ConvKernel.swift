@@ -105,7 +105,7 @@ final class ConvKernel: AccKernel {
                                         if sx == 1 {
                                             for ox in first..<end { dst[ox] &+= src[ox] &* wv }
                                         } else {
-                                            for ox in first..<end { dst[ox] &+= src[ox * sx] &* wv }
+                                            for ox in first..<end { dst[ox] &+= src[ox &* sx] &* wv }
                                         }
                                     }
                                 }
@@ -145,6 +145,11 @@ final class ConvKernel: AccKernel {
             return (taps[kx].phase * ph + ky * dy) * pw + taps[kx].shift
         }
         var phases = [Float](repeating: 0, count: sx * ph * pw)
+        // Per phase p: the plane columns j whose input column j·sx + p - px lies inside the input.
+        let phaseColumns: [(Int, Int)] = (0..<sx).map { p in
+            let j0 = max(0, (px - p + sx - 1) / sx)
+            return (j0, max(j0, min(pw, (wd + px - p + sx - 1) / sx)))
+        }
         var row = [Float](repeating: 0, count: owPadded)
         let zeroLevel = x.params.zeroPoint
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
@@ -158,14 +163,16 @@ final class ConvKernel: AccKernel {
                             for b in 0..<n {
                                 for ch in 0..<c {
                                     let plane = xp.baseAddress! + (b * c + ch) * h * wd
-                                    for p in 0..<sx {
-                                        for yy in 0..<ph {
-                                            let dst = planes + (p * ph + yy) * pw, iy = yy - py
-                                            guard iy >= 0, iy < h else { dst.update(repeating: 0, count: pw); continue }
-                                            let src = plane + iy * wd
-                                            for j in 0..<pw {
-                                                let ix = j * sx + p - px
-                                                dst[j] = ix >= 0 && ix < wd ? Float(src[ix] &- zeroLevel) : 0
+                                    // Only the input's own positions are written: the padding around them is the
+                                    // same for every channel and stays zero from the allocation.
+                                    for (p, (j0, j1)) in phaseColumns.enumerated() where j0 < j1 {
+                                        for iy in 0..<h {
+                                            let dst = planes + (p * ph + iy + py) * pw
+                                            let src = plane + iy * wd + (j0 * sx + p - px)
+                                            if sx == 1 {
+                                                for j in 0..<(j1 - j0) { dst[j0 + j] = Float(src[j] &- zeroLevel) }
+                                            } else {
+                                                for j in 0..<(j1 - j0) { dst[j0 + j] = Float(src[j &* sx] &- zeroLevel) }
                                             }
                                         }
                                     }
@@ -269,7 +276,7 @@ final class ConvKernel: AccKernel {
                         if sx == 1 {
                             for ox in first..<end { dst[ox] = src[ox] }
                         } else {
-                            for ox in first..<end { dst[ox] = src[ox * sx] }
+                            for ox in first..<end { dst[ox] = src[ox &* sx] }   // wrapping: no overflow check in the copy
                         }
                         for ox in end..<ow { dst[ox] = 0 }
                     }

@@ -1,0 +1,133 @@
+import XCTest
+@testable import Engine
+
+/// The hybrid stage's piecewise and tabulated paths against the plain computations they replace, bit for bit,
+/// on random inputs with fixed seeds: Add/Mul requantized a piece at a time, and CPU element-wise operators
+/// with a scalar constant run through a table over the input's levels.
+final class HybridStepSpeedTests: XCTestCase {
+    let int8P = QuantParams(scale: 0.02, zeroPoint: 0, qmin: -127, qmax: 127)
+    let uint8P = QuantParams(scale: 0.015, zeroPoint: 117, qmin: 0, qmax: 255)
+    let int8Out = QuantParams(scale: 0.09, zeroPoint: 0, qmin: -127, qmax: 127)
+    let uint8Out = QuantParams(scale: 0.1, zeroPoint: 90, qmin: 0, qmax: 255)
+    /// Levels too spread for per-block tables (span above 4096), still tabulated per operand for Add.
+    let wideP = QuantParams(scale: 0.0004, zeroPoint: 0, qmin: -3000, qmax: 3000)
+
+    func testPiecewiseAddAndMulMatchNaive() throws {
+        var rng = HybridRandom(seed: 201)
+        // Outputs longer than one piece (2048 values), blocks shorter and longer than a piece.
+        let cases: [([Int], [Int], QuantParams, QuantParams)] = [
+            ([1, 5, 30, 41], [1, 5, 30, 41], int8P, uint8P),     // same shape, 6150 values
+            ([2, 3, 10, 30], [1, 3, 1, 1], uint8P, int8P),       // per-channel blocks of 300 (< 2 × span: no tables)
+            ([1, 3, 1, 1], [1, 3, 10, 30], int8P, uint8P),       // the same on the left
+            ([1, 2, 50, 50], [1, 2, 1, 1], wideP, int8P),        // blocks of 2500 crossing pieces
+            ([1, 2, 1, 1], [1, 2, 50, 50], int8P, wideP),
+            ([1, 4, 1, 1], [1, 4, 1, 1], uint8P, uint8P),        // one value per block
+        ]
+        for (sa, sb, pa, pb) in cases {
+            for isAdd in [true, false] {
+                for po in [int8Out, uint8Out] {
+                    let a = rng.levels(sa, pa), b = rng.levels(sb, pb)
+                    let node = Node(name: "e", opType: isAdd ? "Add" : "Mul", inputs: ["a", "b"], outputs: ["y"])
+                    for fused in [nil, IntegerActivation.relu] {
+                        let ctx = KernelContext(node: node, opset: 17, constants: [:], inputParams: [0: pa, 1: pb],
+                                                outputParams: [po], fused: fused, layer: nil, rounding: .halfAwayFromZero)
+                        var want = try HybridFastPathTests.naiveBinary(isAdd, a, b, out: po)
+                        let clamp = ctx.clamp()
+                        want = want.map { min(max($0, clamp.lo), clamp.hi) }
+                        for pre in [false, true] {
+                            let got = try BinaryKernel(ctx).run([.quant(a), .quant(b)], wantPreActivation: pre)
+                            XCTAssertEqual(got.outputs[0].levels, want, "\(sa) \(sb) add \(isAdd) pre \(pre) fused \(String(describing: fused))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every supported operator, constant on either side, int8 and uint8 inputs, awkward constants.
+    func testTabulatedCPUOpMatchesTheOperator() throws {
+        var rng = HybridRandom(seed: 202)
+        for op in ["Add", "Sub", "Mul", "Div"] {
+            for constant in [Tensor(scalar: 6), Tensor(shape: [1], floats: [-0.37]), Tensor(scalar: 0)] {
+                for side in [0, 1] {
+                    for p in [int8P, uint8P] {
+                        let inputs = side == 0 ? ["c", "x"] : ["x", "c"]
+                        let node = Node(name: "n", opType: op, inputs: inputs, outputs: ["y"])
+                        guard let tab = TabulatedCPUOp(node, initializers: ["c": constant]) else {
+                            XCTFail("\(op) with a scalar constant is not tabulated"); continue
+                        }
+                        XCTAssertEqual(tab.dataIndex, 1 - side)
+                        let operation = try OperatorRegistry.make(BuildContext(node: node, opset: 17, constants: [side: constant]))
+                        let x = rng.levels([2, 3, 5, 7], p)
+                        var plainInputs: [Tensor?] = [constant, constant]
+                        plainInputs[1 - side] = x.dequantized()
+                        let plain = try operation.run(plainInputs)[0]
+                        guard case .float(let got)? = try tab.run(operation, x, quantized: false) else { XCTFail("no float output"); continue }
+                        XCTAssertEqual(got.shape, plain.shape)
+                        XCTAssertEqual(try got.floats().map(\.bitPattern), try plain.floats().map(\.bitPattern), "\(op) \(constant.shape) side \(side)")
+                        // For integer readers: the levels they would quantize the float output to.
+                        var readers = tab
+                        readers.consumerParams = uint8Out
+                        guard case .quant(let q)? = try readers.run(operation, x, quantized: true) else { XCTFail("no integer output"); continue }
+                        XCTAssertEqual(q.levels, try QTensor.quantize(plain, uint8Out).levels)
+                        XCTAssertEqual(q.params, uint8Out)
+                        XCTAssertEqual(q.shape, plain.shape)
+                    }
+                }
+            }
+        }
+        // Not tabulated: a constant of several values, two data inputs, another operator.
+        let c3 = Tensor(shape: [3], floats: [1, 2, 3])
+        XCTAssertNil(TabulatedCPUOp(Node(name: "n", opType: "Div", inputs: ["x", "c"], outputs: ["y"]), initializers: ["c": c3]))
+        XCTAssertNil(TabulatedCPUOp(Node(name: "n", opType: "Div", inputs: ["x", "z"], outputs: ["y"]), initializers: [:]))
+        XCTAssertNil(TabulatedCPUOp(Node(name: "n", opType: "Pow", inputs: ["x", "c"], outputs: ["y"]), initializers: ["c": Tensor(scalar: 2)]))
+        // Levels outside the parameters' range fall back to the plain computation.
+        let node = Node(name: "n", opType: "Div", inputs: ["x", "c"], outputs: ["y"])
+        let tab = try XCTUnwrap(TabulatedCPUOp(node, initializers: ["c": Tensor(scalar: 6)]))
+        let operation = try OperatorRegistry.make(BuildContext(node: node, opset: 17, constants: [1: Tensor(scalar: 6)]))
+        XCTAssertNil(try tab.run(operation, QTensor(shape: [2], levels: [3, 300], params: uint8P), quantized: false))
+    }
+
+    /// A Div on the CPU between two accelerator layers (as in a decomposed HardSwish): the run without an
+    /// observer hands the second layer integer levels directly, and must give the same bytes as the run with
+    /// one, whose Div output is the float operator applied to the first layer's dequantized output. When a CPU
+    /// node reads the Div's output as well, it must still get the float values.
+    func testCPUDivBetweenAcceleratorLayersIsExact() throws {
+        var rng = HybridRandom(seed: 203)
+        let inits: [String: Tensor] = [
+            "w1": rng.tensor([6, 3, 3, 3], -0.4, 0.4), "b1": rng.tensor([6], -0.1, 0.1),
+            "w2": rng.tensor([4, 6, 1, 1], -0.4, 0.4), "b2": rng.tensor([4], -0.1, 0.1),
+            "six": Tensor(scalar: 6),
+        ]
+        for alsoCPU in [false, true] {
+            var nodes = [
+                Node(name: "c1", opType: "Conv", inputs: ["x", "w1", "b1"], outputs: ["c1"], attributes: ["pads": .ints([1, 1, 1, 1])]),
+                Node(name: "r1", opType: "Relu", inputs: ["c1"], outputs: ["a1"]),
+                Node(name: "d", opType: "Div", inputs: ["a1", "six"], outputs: ["a2"]),
+                Node(name: "c2", opType: "Conv", inputs: ["a2", "w2", "b2"], outputs: ["c2"]),
+                Node(name: "r2", opType: "Relu", inputs: ["c2"], outputs: ["a3"]),
+                Node(name: "fl", opType: "Flatten", inputs: ["a3"], outputs: ["y"]),
+            ]
+            if alsoCPU { nodes.append(Node(name: "fl2", opType: "Flatten", inputs: ["a2"], outputs: ["y2"])) }
+            let model = hybridModel(nodes, inputs: [("x", [1, 3, 12, 12])], outputs: alsoCPU ? ["y", "y2"] : ["y"], initializers: inits)
+            for scheme in QuantScheme.allCases {
+                let stage = try HybridStageTests.quantize(model, inputShape: [1, 3, 12, 12], scheme: scheme)
+                let partition = try HybridStage.partition(floatModel: model, quantized: stage)
+                XCTAssertEqual(partition.placement["d"], .cpu)
+                XCTAssertEqual(partition.placement["c1"], .accelerator, partition.reasons["c1"] ?? "")
+                XCTAssertEqual(partition.placement["c2"], .accelerator, partition.reasons["c2"] ?? "")
+                let hybrid = try HybridStage(floatModel: model, quantized: stage, partition: partition)
+                let feeds = ["x": rng.tensor([1, 3, 12, 12])]
+                let seen = HybridRecorder()
+                let observed = try hybrid.run(feeds, observer: seen)
+                let plain = try hybrid.run(feeds)
+                for name in model.graph.outputs.map(\.name) {
+                    XCTAssertEqual(try plain[name]!.floats().map(\.bitPattern), try observed[name]!.floats().map(\.bitPattern), "\(scheme) \(name)")
+                }
+                let a1 = try seen.tensors["a1"]!.floats(), a2 = try seen.tensors["a2"]!.floats()
+                XCTAssertEqual(a2.map(\.bitPattern), a1.map { ($0 / 6).bitPattern })
+                if alsoCPU { XCTAssertEqual(try plain["y2"]!.floats().map(\.bitPattern), a2.map(\.bitPattern)) }
+            }
+        }
+    }
+}
