@@ -130,4 +130,38 @@ final class HybridStepSpeedTests: XCTestCase {
             }
         }
     }
+
+    /// The overwriting product (sgemm into the accumulator's own memory, converted in place) against an Int64
+    /// reference, over one and several reduction chunks, with garbage in the accumulator beforehand.
+    func testOverwritingExactGemmMatchesNaive() {
+        var rng = HybridRandom(seed: 204)
+        for (m, n, k) in [(3, 5, 1), (4, 7, 300), (2, 9, 512), (3, 4, 513), (5, 3, 1200), (2, 3, 0)] {
+            for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = (0..<(m * k)).map { _ in Float(rng.int(-255...255)) }
+                let b = (0..<(k * n)).map { _ in Float(rng.int(-127...127)) }
+                var want = [Int32](repeating: 0, count: m * n)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum: Int64 = 0
+                        for t in 0..<k {
+                            let av = transA ? a[t * m + i] : a[i * k + t], bv = transB ? b[j * k + t] : b[t * n + j]
+                            sum += Int64(av) * Int64(bv)
+                        }
+                        want[i * n + j] = Int32(sum)
+                    }
+                }
+                var acc = (0..<(m * n)).map { Int32($0 * 7919 - 12345) }
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        acc.withUnsafeMutableBufferPointer { cp in
+                            ExactIntGemm.multiply(m: m, n: n, k: k, a: ap.baseAddress ?? UnsafePointer(bitPattern: 8)!, transA: transA,
+                                                  b: bp.baseAddress ?? UnsafePointer(bitPattern: 8)!, transB: transB,
+                                                  into: cp.baseAddress!, overwrite: true)
+                        }
+                    }
+                }
+                XCTAssertEqual(acc, want, "m \(m) n \(n) k \(k) transA \(transA) transB \(transB)")
+            }
+        }
+    }
 }

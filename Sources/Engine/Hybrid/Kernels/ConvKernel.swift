@@ -44,10 +44,12 @@ final class ConvKernel: AccKernel {
         if cg == 1 && m == group, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count) {
             acc = exact
         } else {
-            acc = [Int32](repeating: 0, count: count)
             if cg == 1 && m == group {
+                acc = [Int32](repeating: 0, count: count)
                 depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
             } else {
+                // Every block is overwritten by its product (k = 0 writes zeros).
+                acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
                 try im2colGemm(x, [n, c, h, wd], out, win, &acc)
             }
         }
@@ -226,7 +228,10 @@ final class ConvKernel: AccKernel {
         let (oh, ow) = (out[0], out[1])
         let m = weightShape[0], cg = c / group, mg = m / group
         let k = cg * kh * kw, plane = oh * ow
-        guard k > 0, plane > 0, mg > 0 else { return }
+        guard k > 0, plane > 0, mg > 0 else {
+            for i in acc.indices { acc[i] = 0 }   // an empty reduction (the caller did not zero acc)
+            return
+        }
         let centered = x.centeredFloats()
         let pointwise = kh == 1 && kw == 1 && sy == 1 && sx == 1 && oh == h && ow == wd && win.pads.allSatisfy { $0 == 0 }
         var cols = [Float](repeating: 0, count: pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer"))
@@ -241,7 +246,7 @@ final class ConvKernel: AccKernel {
                                 if !pointwise { im2col(first, cg: cg, h: h, wd: wd, win: win, out: out, colRange: colRange, into: cp.baseAddress!) }
                                 ExactIntGemm.multiply(m: mg, n: plane, k: k, a: wp.baseAddress! + g * mg * k, transA: false,
                                                       b: pointwise ? first : UnsafePointer(cp.baseAddress!), transB: false,
-                                                      into: ap.baseAddress! + (b * m + g * mg) * plane)
+                                                      into: ap.baseAddress! + (b * m + g * mg) * plane, overwrite: true)
                             }
                         }
                     }
