@@ -155,6 +155,7 @@ final class ConvKernel: AccKernel {
         var row = [Float](repeating: 0, count: owPadded)
         let zeroLevel = x.params.zeroPoint
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
+        let magicV = SIMD8<Float>(repeating: magic), magicBitsV = SIMD8<Int32>(repeating: magicBits)
         x.levels.withUnsafeBufferPointer { xp in
             weightFloats.withUnsafeBufferPointer { wp in
                 phases.withUnsafeMutableBufferPointer { php in
@@ -169,31 +170,53 @@ final class ConvKernel: AccKernel {
                                     // same for every channel and stays zero from the allocation.
                                     for (p, (j0, j1)) in phaseColumns.enumerated() where j0 < j1 {
                                         for iy in 0..<h {
-                                            let dst = planes + (p * ph + iy + py) * pw
-                                            let src = plane + iy * wd + (j0 * sx + p - px)
-                                            if sx == 1 {
-                                                for j in 0..<(j1 - j0) { dst[j0 + j] = Float(src[j] &- zeroLevel) }
-                                            } else {
-                                                for j in 0..<(j1 - j0) { dst[j0 + j] = Float(src[j &* sx] &- zeroLevel) }
-                                            }
+                                            let dst = planes + (p * ph + iy + py) * pw + j0
+                                            Self.centeredRow(plane + iy * wd + (j0 * sx + p - px), stride: sx, count: j1 - j0,
+                                                             zero: zeroLevel, into: dst)
                                         }
                                     }
                                     let wBase = wp.baseAddress! + ch * kh * kw
                                     let oBase = ap.baseAddress! + (b * c + ch) * oh * ow
+                                    let taps = kh * kw
                                     for oy in 0..<oh {
+                                        let rowBase = UnsafeRawPointer(planes + oy * sy * pw)
+                                        let dst = oBase + oy * ow
+                                        // Sums of eight outputs go straight to the accumulators when all eight exist,
+                                        // else to the row buffer (the last, partial group).
+                                        @inline(__always) func emit(_ sum: SIMD8<Float>, _ at: Int) {
+                                            if at &+ lanes <= ow {
+                                                let bits = unsafeBitCast(sum + magicV, to: SIMD8<Int32>.self) &- magicBitsV
+                                                UnsafeMutableRawPointer(dst + at).storeBytes(of: bits, as: SIMD8<Int32>.self)
+                                            } else {
+                                                r.storeBytes(of: sum, toByteOffset: at &* 4, as: SIMD8<Float>.self)
+                                            }
+                                        }
                                         var ox0 = 0
+                                        // Four groups per pass: each tap's offset and weight are loaded once for 32 outputs.
+                                        while ox0 &+ 4 &* lanes <= owPadded {
+                                            var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                                            let base = rowBase + ox0 &* 4
+                                            for t in 0..<taps {
+                                                let v = base + op[t] &* 4, w = SIMD8<Float>(repeating: wBase[t])
+                                                s0 = s0.addingProduct(v.loadUnaligned(as: SIMD8<Float>.self), w)
+                                                s1 = s1.addingProduct(v.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), w)
+                                                s2 = s2.addingProduct(v.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), w)
+                                                s3 = s3.addingProduct(v.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self), w)
+                                            }
+                                            emit(s0, ox0); emit(s1, ox0 &+ 8); emit(s2, ox0 &+ 16); emit(s3, ox0 &+ 24)
+                                            ox0 &+= 4 &* lanes
+                                        }
                                         while ox0 < ow {
                                             var sum = SIMD8<Float>()
-                                            let rowBase = planes + oy * sy * pw + ox0
-                                            for t in 0..<(kh * kw) {
-                                                let v = UnsafeRawPointer(rowBase + op[t]).loadUnaligned(as: SIMD8<Float>.self)
-                                                sum = sum.addingProduct(v, SIMD8(repeating: wBase[t]))
+                                            let base = rowBase + ox0 &* 4
+                                            for t in 0..<taps {
+                                                sum = sum.addingProduct((base + op[t] &* 4).loadUnaligned(as: SIMD8<Float>.self),
+                                                                        SIMD8(repeating: wBase[t]))
                                             }
-                                            r.storeBytes(of: sum, toByteOffset: ox0 * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-                                            ox0 += lanes
+                                            emit(sum, ox0)
+                                            ox0 &+= lanes
                                         }
-                                        let dst = oBase + oy * ow
-                                        for ox in 0..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
+                                        for ox in (ow / lanes * lanes)..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
                                     }
                                 }
                             }
@@ -204,6 +227,29 @@ final class ConvKernel: AccKernel {
             }
         }
         return acc
+    }
+
+    /// `dst[j] = Float(src[j · stride] - zero)` for `j` in `0..<count`: eight values at a time for strides 1 and 2.
+    @inline(__always)
+    static func centeredRow(_ src: UnsafePointer<Int32>, stride: Int, count: Int, zero: Int32, into dst: UnsafeMutablePointer<Float>) {
+        var j = 0
+        if stride == 1 {
+            for i in 0..<count { dst[i] = Float(src[i] &- zero) }
+            return
+        }
+        if stride == 2 {
+            let raw = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst), z = SIMD8<Int32>(repeating: zero)
+            // Reads src[2j ... 2j + 15]: within the row while j + 8 < count (the last read is 2·count - 3).
+            while j &+ 8 < count {
+                let v = raw.loadUnaligned(fromByteOffset: j &* 8, as: SIMD16<Int32>.self).evenHalf &- z
+                out.storeBytes(of: SIMD8<Float>(v), toByteOffset: j &* 4, as: SIMD8<Float>.self)
+                j &+= 8
+            }
+        }
+        while j < count {
+            dst[j] = Float(src[j &* stride] &- zero)
+            j &+= 1
+        }
     }
 
     /// Per kernel column kx: the first and past-the-end output columns ox whose input column
