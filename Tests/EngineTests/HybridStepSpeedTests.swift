@@ -164,4 +164,67 @@ final class HybridStepSpeedTests: XCTestCase {
             }
         }
     }
+
+    /// The depthwise layer requantized channel by channel as it is computed (no pre-activation wanted) against
+    /// the whole-tensor requantization (pre-activation wanted), and both against the plain per-value reference.
+    func testDepthwiseRequantizedPerChannelMatchesWholeTensor() throws {
+        var rng = HybridRandom(seed: 205)
+        // (input, kernel, strides, pads, dilations)
+        let cases: [([Int], [Int], [Int], [Int], [Int])] = [
+            ([2, 4, 9, 37], [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]),     // rows longer than 32 outputs
+            ([1, 3, 20, 70], [3, 3], [2, 2], [1, 1, 1, 1], [1, 1]),    // stride 2: rows read in pairs
+            ([1, 2, 11, 45], [5, 5], [2, 2], [2, 2, 2, 2], [1, 1]),
+            ([1, 2, 8, 19], [3, 3], [3, 3], [0, 2, 1, 0], [2, 1]),     // stride 3, dilated, uneven pads
+            ([1, 2, 6, 8], [1, 1], [1, 1], [0, 0, 0, 0], [1, 1]),      // one tap, exactly 8 columns
+        ]
+        for (xs, k, strides, pads, dil) in cases {
+            for (inP, outP) in [(int8P, int8Out), (uint8P, uint8Out)] {
+                let ws = [xs[1], 1] + k
+                let w = rng.tensor(ws), b = rng.tensor([ws[0]], -0.5, 0.5)
+                let x = rng.levels(xs, inP)
+                let node = Node(name: "c", opType: "Conv", inputs: ["x", "w", "b"], outputs: ["y"],
+                                attributes: ["group": .int(xs[1]), "strides": .ints(strides), "pads": .ints(pads),
+                                             "dilations": .ints(dil), "kernel_shape": .ints(k)])
+                let ctx = KernelContext(node: node, opset: 17, constants: [1: w, 2: b], inputParams: [0: inP],
+                                        outputParams: [outP], fused: .relu, layer: nil, rounding: .halfAwayFromZero)
+                let kernel = try ConvKernel(ctx)
+                let perChannel = try kernel.run([.quant(x), nil, nil], wantPreActivation: false).outputs[0]
+                let whole = try kernel.run([.quant(x), nil, nil], wantPreActivation: true).outputs[0]
+                XCTAssertEqual(perChannel.levels, whole.levels, "\(xs) \(k) \(strides)")
+                XCTAssertEqual(perChannel.shape, whole.shape)
+                let layer = try IntegerLayer(weight: w, axis: 0, bias: b, inputScale: inP.scale, layer: nil)
+                XCTAssertEqual(perChannel.levels, naiveDepthwise(x, layer, kernel: k, strides: strides, pads: pads, dilations: dil,
+                                                                 out: outP, clamp: ctx.clamp()), "\(xs) \(k) \(strides)")
+            }
+        }
+    }
+
+    /// Σ (x - z_x) · w_q per output in Int64, plus the bias, through the scalar per-channel requantizer.
+    private func naiveDepthwise(_ x: QTensor, _ layer: IntegerLayer, kernel k: [Int], strides: [Int], pads: [Int],
+                                dilations: [Int], out: QuantParams, clamp: OutputClamp) -> [Int32] {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let oh = (h + pads[0] + pads[2] - ((k[0] - 1) * dilations[0] + 1)) / strides[0] + 1
+        let ow = (wd + pads[1] + pads[3] - ((k[1] - 1) * dilations[1] + 1)) / strides[1] + 1
+        let requant = layer.requantizers(inputScale: x.params.scale, outputScale: out.scale, rounding: .halfAwayFromZero)
+        var result: [Int32] = []
+        for bi in 0..<n {
+            for ch in 0..<c {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var acc: Int64 = 0
+                        for ky in 0..<k[0] {
+                            for kx in 0..<k[1] {
+                                let iy = oy * strides[0] - pads[0] + ky * dilations[0], ix = ox * strides[1] - pads[1] + kx * dilations[1]
+                                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                                acc += Int64(x.levels[((bi * c + ch) * h + iy) * wd + ix] - x.params.zeroPoint)
+                                    * Int64(layer.weights[(ch * k[0] + ky) * k[1] + kx])
+                            }
+                        }
+                        result.append(requant[ch].apply(Int32(acc) &+ layer.bias[ch], zeroPoint: out.zeroPoint, lo: clamp.lo, hi: clamp.hi))
+                    }
+                }
+            }
+        }
+        return result
+    }
 }

@@ -40,11 +40,20 @@ final class ConvKernel: AccKernel {
         let out = try win.outputSize([h, wd])
         let plane = out[0] * out[1]
         let count = try Tensor.elementCount([n, m, out[0], out[1]], what: "the convolution output")
+        // Every value is written by the per-channel requantization below.
+        var levels = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let depthwiseLayer = cg == 1 && m == group
+        // Without the pre-activation, the float-exact depthwise requantizes each channel as soon as it is
+        // computed, while its accumulators are still in cache.
+        if depthwiseLayer, !wantPreActivation, count > 0,
+           levels.withUnsafeMutableBufferPointer({ depthwiseInFloat(x, [n, c, h, wd], out, win, count: count, requantizeInto: $0.baseAddress!) }) != nil {
+            return AccOutput(outputs: [QTensor(shape: [n, m, out[0], out[1]], levels: levels, params: outParams)], preActivation: nil)
+        }
         var acc: [Int32]
-        if cg == 1 && m == group, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count) {
+        if depthwiseLayer, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count, requantizeInto: nil) {
             acc = exact
         } else {
-            if cg == 1 && m == group {
+            if depthwiseLayer {
                 acc = [Int32](repeating: 0, count: count)
                 depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
             } else {
@@ -54,8 +63,6 @@ final class ConvKernel: AccKernel {
             }
         }
         // Bias, then requantize per channel.
-        // Every value is written by the per-channel requantization below.
-        var levels = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var pre = [Float](repeating: 0, count: wantPreActivation ? count : 0)
         acc.withUnsafeBufferPointer { ap in
             levels.withUnsafeMutableBufferPointer { lp in
@@ -122,8 +129,11 @@ final class ConvKernel: AccKernel {
     /// The depthwise convolution in float, when that is exact: every product and partial sum is an integer
     /// below 2^22 in magnitude (at most kh·kw products of |x| · 127), so float sums them without rounding in
     /// any order, and the result converts to int32 without a range check. Returns the `count` accumulators,
-    /// or nil (computing nothing) when the bound does not hold.
-    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, count: Int) -> [Int32]? {
+    /// or nil (computing nothing) when the bound does not hold. With `requantizeInto`, each channel is
+    /// requantized (bias, per-channel requantizer, clamp) into the output levels there as soon as it is
+    /// computed, and only one channel's accumulators are kept (the returned array is scratch).
+    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, count: Int,
+                                  requantizeInto levelsOut: UnsafeMutablePointer<Int32>?) -> [Int32]? {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
         let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
@@ -133,7 +143,8 @@ final class ConvKernel: AccKernel {
         let zp = Int64(x.params.zeroPoint)
         let maxAbs = max(abs(Int64(least) - zp), abs(Int64(most) - zp))
         guard Double(maxAbs) * 127 * Double(kh * kw) < 4_194_304 else { return nil }
-        var acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let accCount = levelsOut == nil ? count : oh * ow
+        var acc = [Int32](unsafeUninitializedCapacity: accCount) { _, initialized in initialized = accCount }
         // Each channel is copied once into zero-padded phase planes: phase p, row Y (padded row), column j holds
         // padded column j·sx + p. Output (oy, ox) then sums, over taps, phase (kx·dx mod sx) at row oy·sy + ky·dy,
         // column ox + kx·dx / sx: eight outputs at a time in a register, with no bounds or padding tests.
@@ -176,7 +187,7 @@ final class ConvKernel: AccKernel {
                                         }
                                     }
                                     let wBase = wp.baseAddress! + ch * kh * kw
-                                    let oBase = ap.baseAddress! + (b * c + ch) * oh * ow
+                                    let oBase = ap.baseAddress! + (levelsOut == nil ? (b * c + ch) * oh * ow : 0)
                                     let taps = kh * kw
                                     for oy in 0..<oh {
                                         let rowBase = UnsafeRawPointer(planes + oy * sy * pw)
@@ -217,6 +228,10 @@ final class ConvKernel: AccKernel {
                                             ox0 &+= lanes
                                         }
                                         for ox in (ow / lanes * lanes)..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
+                                    }
+                                    if let levelsOut {
+                                        requant[ch].apply(oBase, plus: layer.bias[ch], count: oh * ow, zeroPoint: outParams.zeroPoint,
+                                                          lo: clamp.lo, hi: clamp.hi, into: levelsOut + (b * c + ch) * oh * ow)
                                     }
                                 }
                             }
@@ -280,7 +295,9 @@ final class ConvKernel: AccKernel {
         }
         let centered = x.centeredFloats()
         let pointwise = kh == 1 && kw == 1 && sy == 1 && sx == 1 && oh == h && ow == wd && win.pads.allSatisfy { $0 == 0 }
-        var cols = [Float](repeating: 0, count: pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer"))
+        // im2col writes every column value (zeros included), so the buffer starts uninitialized.
+        let colCount = pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer")
+        var cols = [Float](unsafeUninitializedCapacity: colCount) { _, initialized in initialized = colCount }
         let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
         centered.withUnsafeBufferPointer { xp in
             cols.withUnsafeMutableBufferPointer { cp in
