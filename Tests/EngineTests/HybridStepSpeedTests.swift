@@ -227,4 +227,51 @@ final class HybridStepSpeedTests: XCTestCase {
         }
         return result
     }
+
+    /// Convolutions through sgemm: the requantization reading sgemm's floats (one exact chunk, no
+    /// pre-activation) against the int32 accumulator path (pre-activation wanted), for reductions of one chunk
+    /// and of several (which always take the int32 path), grouped, strided and padded.
+    func testGemmConvolutionFromFloatsMatchesIntegerPath() throws {
+        var rng = HybridRandom(seed: 206)
+        // (input, weight, group, strides, pads)
+        let cases: [([Int], [Int], Int, [Int], [Int])] = [
+            ([2, 6, 7, 9], [5, 6, 1, 1], 1, [1, 1], [0, 0, 0, 0]),       // pointwise
+            ([1, 8, 9, 8], [6, 4, 3, 3], 2, [2, 2], [1, 1, 1, 1]),       // grouped 3×3, stride 2
+            ([1, 56, 6, 7], [4, 56, 3, 3], 1, [1, 1], [1, 0, 1, 0]),     // k = 504: one chunk
+            ([1, 60, 6, 7], [4, 60, 3, 3], 1, [1, 1], [1, 1, 1, 1]),     // k = 540: two chunks
+        ]
+        for (xs, ws, group, strides, pads) in cases {
+            for (inP, outP) in [(int8P, int8Out), (uint8P, uint8Out)] {
+                let w = rng.tensor(ws), b = rng.tensor([ws[0]], -0.5, 0.5)
+                var x = rng.levels(xs, inP)
+                // Extreme levels make the largest partial sums the chunk bound allows.
+                if xs[1] > 50 { x.levels = x.levels.indices.map { $0 % 2 == 0 ? inP.qmax : inP.qmin } }
+                let node = Node(name: "c", opType: "Conv", inputs: ["x", "w", "b"], outputs: ["y"],
+                                attributes: ["group": .int(group), "strides": .ints(strides), "pads": .ints(pads)])
+                let ctx = KernelContext(node: node, opset: 17, constants: [1: w, 2: b], inputParams: [0: inP],
+                                        outputParams: [outP], fused: nil, layer: nil, rounding: .halfToEven)
+                let kernel = try ConvKernel(ctx)
+                let fromFloats = try kernel.run([.quant(x), nil, nil], wantPreActivation: false).outputs[0]
+                let fromIntegers = try kernel.run([.quant(x), nil, nil], wantPreActivation: true).outputs[0]
+                XCTAssertEqual(fromFloats.levels, fromIntegers.levels, "\(xs) \(ws)")
+                XCTAssertEqual(fromFloats.shape, fromIntegers.shape)
+            }
+        }
+        // The float-input requantization against the int32 one on the same integers, both rounding modes.
+        let values: [Int32] = (0..<3000).map { _ in Int32(rng.int(-(1 << 24)...(1 << 24))) } + [0, 1, -1, 1 << 24, -(1 << 24)]
+        let floats = values.map { Float($0) }
+        for rounding in [IntegerRounding.halfAwayFromZero, .halfToEven] {
+            for factor in [0.000123, 0.0371, 1.7] {
+                let r = Requantizer(factor: factor, rounding: rounding)
+                var want = [Int32](repeating: 0, count: values.count), got = want
+                values.withUnsafeBufferPointer { vp in
+                    want.withUnsafeMutableBufferPointer { r.apply(vp.baseAddress!, plus: 5, count: vp.count, zeroPoint: 3, lo: -120, hi: 127, into: $0.baseAddress!) }
+                }
+                floats.withUnsafeBufferPointer { fp in
+                    got.withUnsafeMutableBufferPointer { r.apply(floats: fp.baseAddress!, plus: 5, count: fp.count, zeroPoint: 3, lo: -120, hi: 127, into: $0.baseAddress!) }
+                }
+                XCTAssertEqual(got, want, "factor \(factor) \(rounding)")
+            }
+        }
+    }
 }

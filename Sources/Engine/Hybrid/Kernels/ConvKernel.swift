@@ -49,6 +49,23 @@ final class ConvKernel: AccKernel {
            levels.withUnsafeMutableBufferPointer({ depthwiseInFloat(x, [n, c, h, wd], out, win, count: count, requantizeInto: $0.baseAddress!) }) != nil {
             return AccOutput(outputs: [QTensor(shape: [n, m, out[0], out[1]], levels: levels, params: outParams)], preActivation: nil)
         }
+        // A reduction of one exact chunk: the requantization reads sgemm's integer-valued floats directly.
+        if !depthwiseLayer, !wantPreActivation, count > 0, cg * win.kernel[0] * win.kernel[1] <= ExactIntGemm.chunk {
+            var products = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+            try products.withUnsafeMutableBufferPointer { try im2colGemm(x, [n, c, h, wd], out, win, into: nil, floats: $0.baseAddress!) }
+            products.withUnsafeBufferPointer { pp in
+                levels.withUnsafeMutableBufferPointer { lp in
+                    for b in 0..<n {
+                        for ch in 0..<m {
+                            let base = (b * m + ch) * plane
+                            requant[ch].apply(floats: pp.baseAddress! + base, plus: layer.bias[ch], count: plane, zeroPoint: outParams.zeroPoint,
+                                              lo: clamp.lo, hi: clamp.hi, into: lp.baseAddress! + base)
+                        }
+                    }
+                }
+            }
+            return AccOutput(outputs: [QTensor(shape: [n, m, out[0], out[1]], levels: levels, params: outParams)], preActivation: nil)
+        }
         var acc: [Int32]
         if depthwiseLayer, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count, requantizeInto: nil) {
             acc = exact
@@ -59,7 +76,7 @@ final class ConvKernel: AccKernel {
             } else {
                 // Every block is overwritten by its product (k = 0 writes zeros).
                 acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-                try im2colGemm(x, [n, c, h, wd], out, win, &acc)
+                try acc.withUnsafeMutableBufferPointer { try im2colGemm(x, [n, c, h, wd], out, win, into: $0.baseAddress) }
             }
         }
         // Bias, then requantize per channel.
@@ -282,7 +299,10 @@ final class ConvKernel: AccKernel {
     /// Per image and group: columns [Cg·kh·kw × OH·OW] of centered levels as floats (padding is level zero
     /// after centering), times the group's weights [Mg × Cg·kh·kw]. A 1×1 stride-1 unpadded convolution
     /// reads the centered input itself, which already has that layout.
-    private func im2colGemm(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) throws {
+    /// The products go to `acc` as int32, or (for a reduction of at most one exact chunk) to `floats` as the
+    /// exact integer-valued floats sgemm leaves.
+    private func im2colGemm(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, into acc: UnsafeMutablePointer<Int32>?,
+                            floats: UnsafeMutablePointer<Float>? = nil) throws {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
         let (sy, sx) = (win.strides[0], win.strides[1])
@@ -290,9 +310,12 @@ final class ConvKernel: AccKernel {
         let m = weightShape[0], cg = c / group, mg = m / group
         let k = cg * kh * kw, plane = oh * ow
         guard k > 0, plane > 0, mg > 0 else {
-            for i in acc.indices { acc[i] = 0 }   // an empty reduction (the caller did not zero acc)
+            // An empty reduction (the caller did not zero the output).
+            acc?.update(repeating: 0, count: n * m * plane)
+            floats?.update(repeating: 0, count: n * m * plane)
             return
         }
+        precondition(floats == nil || k <= ExactIntGemm.chunk, "float products need a single exact chunk")
         let centered = x.centeredFloats()
         let pointwise = kh == 1 && kw == 1 && sy == 1 && sx == 1 && oh == h && ow == wd && win.pads.allSatisfy { $0 == 0 }
         // im2col writes every column value (zeros included), so the buffer starts uninitialized.
@@ -302,14 +325,16 @@ final class ConvKernel: AccKernel {
         centered.withUnsafeBufferPointer { xp in
             cols.withUnsafeMutableBufferPointer { cp in
                 weightFloats.withUnsafeBufferPointer { wp in
-                    acc.withUnsafeMutableBufferPointer { ap in
-                        for b in 0..<n {
-                            for g in 0..<group {
-                                let first = xp.baseAddress! + (b * c + g * cg) * h * wd
-                                if !pointwise { im2col(first, cg: cg, h: h, wd: wd, win: win, out: out, colRange: colRange, into: cp.baseAddress!) }
-                                ExactIntGemm.multiply(m: mg, n: plane, k: k, a: wp.baseAddress! + g * mg * k, transA: false,
-                                                      b: pointwise ? first : UnsafePointer(cp.baseAddress!), transB: false,
-                                                      into: ap.baseAddress! + (b * m + g * mg) * plane, overwrite: true)
+                    for b in 0..<n {
+                        for g in 0..<group {
+                            let first = xp.baseAddress! + (b * c + g * cg) * h * wd
+                            if !pointwise { im2col(first, cg: cg, h: h, wd: wd, win: win, out: out, colRange: colRange, into: cp.baseAddress!) }
+                            let (a, bm, offset) = (wp.baseAddress! + g * mg * k, pointwise ? first : UnsafePointer(cp.baseAddress!), (b * m + g * mg) * plane)
+                            if let floats {
+                                ExactIntGemm.products(m: mg, n: plane, k: k, a: a, b: bm, into: floats + offset)
+                            } else if let acc {
+                                ExactIntGemm.multiply(m: mg, n: plane, k: k, a: a, transA: false, b: bm, transB: false,
+                                                      into: acc + offset, overwrite: true)
                             }
                         }
                     }

@@ -48,6 +48,14 @@ enum ExactIntGemm {
         }
     }
 
+    /// `c[m×n] = A[m×k] · B[k×n]` (row-major) as floats, for k ≤ `chunk`: every value is an exact integer.
+    static func products(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>) {
+        precondition(k <= chunk, "one sgemm is exact only up to \(chunk) products")
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else { c.update(repeating: 0, count: m * n); return }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
+    }
+
     /// Replaces each float (an integer of magnitude below 2^51) by the same integer as an Int32, in place, by
     /// the conversion of `addIntegers`; the memory is bound to Float on entry and left holding Int32 bits.
     @inline(__always)
