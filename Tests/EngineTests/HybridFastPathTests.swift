@@ -157,7 +157,7 @@ final class HybridFastPathTests: XCTestCase {
     }
 
     /// Add and Mul per value through broadcast index maps and the scalar requantizers.
-    private func naiveBinary(_ isAdd: Bool, _ a: QTensor, _ b: QTensor, out: QuantParams) throws -> [Int32] {
+    static func naiveBinary(_ isAdd: Bool, _ a: QTensor, _ b: QTensor, out: QuantParams) throws -> [Int32] {
         let shape = try ShapeMath.broadcast([a.shape, b.shape])
         let ia = ShapeMath.broadcastIndices(from: a.shape, to: shape), ib = ShapeMath.broadcastIndices(from: b.shape, to: shape)
         let (za, zb) = (a.params.zeroPoint, b.params.zeroPoint)
@@ -193,7 +193,7 @@ final class HybridFastPathTests: XCTestCase {
                     let node = Node(name: "e", opType: isAdd ? "Add" : "Mul", inputs: ["a", "b"], outputs: ["y"])
                     let ctx = KernelContext(node: node, opset: 17, constants: [:], inputParams: [0: pa, 1: pb],
                                             outputParams: [po], fused: nil, layer: nil, rounding: .halfAwayFromZero)
-                    let want = try naiveBinary(isAdd, a, b, out: po)
+                    let want = try Self.naiveBinary(isAdd, a, b, out: po)
                     // With the pre-activation (per-value terms) and without it (per-block tables where they pay).
                     for pre in [true, false] {
                         let got = try BinaryKernel(ctx).run([.quant(a), .quant(b)], wantPreActivation: pre)
@@ -210,7 +210,7 @@ final class HybridFastPathTests: XCTestCase {
         let ctx = KernelContext(node: node, opset: 17, constants: [:], inputParams: [0: wideP, 1: int8P],
                                 outputParams: [int8Out], fused: nil, layer: nil, rounding: .halfAwayFromZero)
         XCTAssertEqual(try BinaryKernel(ctx).run([.quant(a), .quant(b)], wantPreActivation: false).outputs[0].levels,
-                       try naiveBinary(true, a, b, out: int8Out))
+                       try Self.naiveBinary(true, a, b, out: int8Out))
     }
 
     func testLookupTableAndMaxPoolMatchNaive() throws {

@@ -35,6 +35,8 @@ public final class HybridStage {
         let storeAs: [String]
         /// Names whose last reader is this step.
         let release: [String]
+        /// A CPU element-wise operator with a scalar constant, run through a table when its input is integer.
+        var tabulated: TabulatedCPUOp? = nil
     }
 
     private let steps: [Step]
@@ -121,9 +123,12 @@ public final class HybridStage {
             }
             var pixels: PixelNormalization?
             if case .accelerator = kind { pixels = fold?.normalization }
-            built.append(Step(node: node, kind: kind, dataInputs: data, pixels: pixels, storeAs: storeAs,
-                              release: Array(release).sorted()))
+            var step = Step(node: node, kind: kind, dataInputs: data, pixels: pixels, storeAs: storeAs,
+                            release: Array(release).sorted())
+            if case .cpu = kind { step.tabulated = TabulatedCPUOp(node, initializers: graph.initializers) }
+            built.append(step)
         }
+        Self.findIntegerReaders(&built, graphOutputs: graphOutputs)
         steps = built
     }
 
@@ -139,6 +144,25 @@ public final class HybridStage {
         return WeightQuantization.LayerWeights(node: node.name, weight: node.inputs[1], axis: perChannel ? 0 : nil,
                                                scales: scales, bias: node.inputs.count > 2 ? node.inputs[2] : nil,
                                                biasScales: nil)
+    }
+
+    /// Marks each tabulated CPU step whose output only accelerator steps read, each as a data input quantized
+    /// to the same parameters: it may hand them those integer levels directly (when nothing observes the run).
+    private static func findIntegerReaders(_ steps: inout [Step], graphOutputs: Set<String>) {
+        for k in steps.indices {
+            guard steps[k].tabulated != nil, let name = steps[k].node.outputs.first, !graphOutputs.contains(name) else { continue }
+            var params: QuantParams?
+            var integerOnly = true
+            for reader in steps[(k + 1)...] where reader.node.inputs.contains(name) {
+                guard case .accelerator = reader.kind else { integerOnly = false; break }
+                for (i, input) in reader.node.inputs.enumerated() where input == name {
+                    guard let p = reader.dataInputs[i], params == nil || params == p else { integerOnly = false; break }
+                    params = p
+                }
+                if !integerOnly { break }
+            }
+            if integerOnly, let params { steps[k].tabulated?.consumerParams = params }
+        }
     }
 
     /// Builds the partition for a quantized stage on `target` (nodes in the stage's `floatNodes` stay on the CPU).
@@ -206,6 +230,12 @@ public final class HybridStage {
             do {
                 switch step.kind {
                 case .cpu(let op):
+                    if let tab = step.tabulated, case .quant(let q)? = value(node.inputs[tab.dataIndex]),
+                       let out = try tab.run(op, q, quantized: observer == nil) {
+                        values[node.outputs[0]] = out
+                        if let observer, case .float(let t) = out { observer.didProduce(node.outputs[0], t, by: node) }
+                        break
+                    }
                     let outs = try op.run(node.inputs.map { value($0)?.real })
                     for (k, name) in node.outputs.enumerated() where !name.isEmpty {
                         guard k < outs.count else { throw OpError("it produced \(outs.count) outputs but the graph reads output \(k)") }

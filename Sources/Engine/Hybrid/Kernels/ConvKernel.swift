@@ -40,20 +40,46 @@ final class ConvKernel: AccKernel {
         let out = try win.outputSize([h, wd])
         let plane = out[0] * out[1]
         let count = try Tensor.elementCount([n, m, out[0], out[1]], what: "the convolution output")
+        // Every value is written by the per-channel requantization below.
+        var levels = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let depthwiseLayer = cg == 1 && m == group
+        // Without the pre-activation, the float-exact depthwise requantizes each channel as soon as it is
+        // computed, while its accumulators are still in cache.
+        if depthwiseLayer, !wantPreActivation, count > 0,
+           levels.withUnsafeMutableBufferPointer({ depthwiseInFloat(x, [n, c, h, wd], out, win, count: count, requantizeInto: $0.baseAddress!) }) != nil {
+            return AccOutput(outputs: [QTensor(shape: [n, m, out[0], out[1]], levels: levels, params: outParams)], preActivation: nil)
+        }
+        // A reduction of one exact chunk: the requantization reads sgemm's integer-valued floats directly.
+        if !depthwiseLayer, !wantPreActivation, count > 0, cg * win.kernel[0] * win.kernel[1] <= ExactIntGemm.chunk {
+            var products = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+            try products.withUnsafeMutableBufferPointer { try im2colGemm(x, [n, c, h, wd], out, win, into: nil, floats: $0.baseAddress!) }
+            products.withUnsafeBufferPointer { pp in
+                levels.withUnsafeMutableBufferPointer { lp in
+                    for b in 0..<n {
+                        for ch in 0..<m {
+                            let base = (b * m + ch) * plane
+                            requant[ch].apply(floats: pp.baseAddress! + base, plus: layer.bias[ch], count: plane, zeroPoint: outParams.zeroPoint,
+                                              lo: clamp.lo, hi: clamp.hi, into: lp.baseAddress! + base)
+                        }
+                    }
+                }
+            }
+            return AccOutput(outputs: [QTensor(shape: [n, m, out[0], out[1]], levels: levels, params: outParams)], preActivation: nil)
+        }
         var acc: [Int32]
-        if cg == 1 && m == group, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count) {
+        if depthwiseLayer, let exact = depthwiseInFloat(x, [n, c, h, wd], out, win, count: count, requantizeInto: nil) {
             acc = exact
         } else {
-            acc = [Int32](repeating: 0, count: count)
-            if cg == 1 && m == group {
+            if depthwiseLayer {
+                acc = [Int32](repeating: 0, count: count)
                 depthwise(x.centered(), [n, c, h, wd], out, win, &acc)
             } else {
-                try im2colGemm(x, [n, c, h, wd], out, win, &acc)
+                // Every block is overwritten by its product (k = 0 writes zeros).
+                acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+                try acc.withUnsafeMutableBufferPointer { try im2colGemm(x, [n, c, h, wd], out, win, into: $0.baseAddress) }
             }
         }
         // Bias, then requantize per channel.
-        // Every value is written by the per-channel requantization below.
-        var levels = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var pre = [Float](repeating: 0, count: wantPreActivation ? count : 0)
         acc.withUnsafeBufferPointer { ap in
             levels.withUnsafeMutableBufferPointer { lp in
@@ -105,7 +131,7 @@ final class ConvKernel: AccKernel {
                                         if sx == 1 {
                                             for ox in first..<end { dst[ox] &+= src[ox] &* wv }
                                         } else {
-                                            for ox in first..<end { dst[ox] &+= src[ox * sx] &* wv }
+                                            for ox in first..<end { dst[ox] &+= src[ox &* sx] &* wv }
                                         }
                                     }
                                 }
@@ -120,8 +146,11 @@ final class ConvKernel: AccKernel {
     /// The depthwise convolution in float, when that is exact: every product and partial sum is an integer
     /// below 2^22 in magnitude (at most kh·kw products of |x| · 127), so float sums them without rounding in
     /// any order, and the result converts to int32 without a range check. Returns the `count` accumulators,
-    /// or nil (computing nothing) when the bound does not hold.
-    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, count: Int) -> [Int32]? {
+    /// or nil (computing nothing) when the bound does not hold. With `requantizeInto`, each channel is
+    /// requantized (bias, per-channel requantizer, clamp) into the output levels there as soon as it is
+    /// computed, and only one channel's accumulators are kept (the returned array is scratch).
+    private func depthwiseInFloat(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, count: Int,
+                                  requantizeInto levelsOut: UnsafeMutablePointer<Int32>?) -> [Int32]? {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
         let (sy, sx, py, px, dy, dx) = (win.strides[0], win.strides[1], win.pads[0], win.pads[1], win.dilations[0], win.dilations[1])
@@ -131,7 +160,8 @@ final class ConvKernel: AccKernel {
         let zp = Int64(x.params.zeroPoint)
         let maxAbs = max(abs(Int64(least) - zp), abs(Int64(most) - zp))
         guard Double(maxAbs) * 127 * Double(kh * kw) < 4_194_304 else { return nil }
-        var acc = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let accCount = levelsOut == nil ? count : oh * ow
+        var acc = [Int32](unsafeUninitializedCapacity: accCount) { _, initialized in initialized = accCount }
         // Each channel is copied once into zero-padded phase planes: phase p, row Y (padded row), column j holds
         // padded column j·sx + p. Output (oy, ox) then sums, over taps, phase (kx·dx mod sx) at row oy·sy + ky·dy,
         // column ox + kx·dx / sx: eight outputs at a time in a register, with no bounds or padding tests.
@@ -145,9 +175,15 @@ final class ConvKernel: AccKernel {
             return (taps[kx].phase * ph + ky * dy) * pw + taps[kx].shift
         }
         var phases = [Float](repeating: 0, count: sx * ph * pw)
+        // Per phase p: the plane columns j whose input column j·sx + p - px lies inside the input.
+        let phaseColumns: [(Int, Int)] = (0..<sx).map { p in
+            let j0 = max(0, (px - p + sx - 1) / sx)
+            return (j0, max(j0, min(pw, (wd + px - p + sx - 1) / sx)))
+        }
         var row = [Float](repeating: 0, count: owPadded)
         let zeroLevel = x.params.zeroPoint
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
+        let magicV = SIMD8<Float>(repeating: magic), magicBitsV = SIMD8<Int32>(repeating: magicBits)
         x.levels.withUnsafeBufferPointer { xp in
             weightFloats.withUnsafeBufferPointer { wp in
                 phases.withUnsafeMutableBufferPointer { php in
@@ -158,33 +194,61 @@ final class ConvKernel: AccKernel {
                             for b in 0..<n {
                                 for ch in 0..<c {
                                     let plane = xp.baseAddress! + (b * c + ch) * h * wd
-                                    for p in 0..<sx {
-                                        for yy in 0..<ph {
-                                            let dst = planes + (p * ph + yy) * pw, iy = yy - py
-                                            guard iy >= 0, iy < h else { dst.update(repeating: 0, count: pw); continue }
-                                            let src = plane + iy * wd
-                                            for j in 0..<pw {
-                                                let ix = j * sx + p - px
-                                                dst[j] = ix >= 0 && ix < wd ? Float(src[ix] &- zeroLevel) : 0
-                                            }
+                                    // Only the input's own positions are written: the padding around them is the
+                                    // same for every channel and stays zero from the allocation.
+                                    for (p, (j0, j1)) in phaseColumns.enumerated() where j0 < j1 {
+                                        for iy in 0..<h {
+                                            let dst = planes + (p * ph + iy + py) * pw + j0
+                                            Self.centeredRow(plane + iy * wd + (j0 * sx + p - px), stride: sx, count: j1 - j0,
+                                                             zero: zeroLevel, into: dst)
                                         }
                                     }
                                     let wBase = wp.baseAddress! + ch * kh * kw
-                                    let oBase = ap.baseAddress! + (b * c + ch) * oh * ow
+                                    let oBase = ap.baseAddress! + (levelsOut == nil ? (b * c + ch) * oh * ow : 0)
+                                    let taps = kh * kw
                                     for oy in 0..<oh {
+                                        let rowBase = UnsafeRawPointer(planes + oy * sy * pw)
+                                        let dst = oBase + oy * ow
+                                        // Sums of eight outputs go straight to the accumulators when all eight exist,
+                                        // else to the row buffer (the last, partial group).
+                                        @inline(__always) func emit(_ sum: SIMD8<Float>, _ at: Int) {
+                                            if at &+ lanes <= ow {
+                                                let bits = unsafeBitCast(sum + magicV, to: SIMD8<Int32>.self) &- magicBitsV
+                                                UnsafeMutableRawPointer(dst + at).storeBytes(of: bits, as: SIMD8<Int32>.self)
+                                            } else {
+                                                r.storeBytes(of: sum, toByteOffset: at &* 4, as: SIMD8<Float>.self)
+                                            }
+                                        }
                                         var ox0 = 0
+                                        // Four groups per pass: each tap's offset and weight are loaded once for 32 outputs.
+                                        while ox0 &+ 4 &* lanes <= owPadded {
+                                            var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                                            let base = rowBase + ox0 &* 4
+                                            for t in 0..<taps {
+                                                let v = base + op[t] &* 4, w = SIMD8<Float>(repeating: wBase[t])
+                                                s0 = s0.addingProduct(v.loadUnaligned(as: SIMD8<Float>.self), w)
+                                                s1 = s1.addingProduct(v.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), w)
+                                                s2 = s2.addingProduct(v.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), w)
+                                                s3 = s3.addingProduct(v.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self), w)
+                                            }
+                                            emit(s0, ox0); emit(s1, ox0 &+ 8); emit(s2, ox0 &+ 16); emit(s3, ox0 &+ 24)
+                                            ox0 &+= 4 &* lanes
+                                        }
                                         while ox0 < ow {
                                             var sum = SIMD8<Float>()
-                                            let rowBase = planes + oy * sy * pw + ox0
-                                            for t in 0..<(kh * kw) {
-                                                let v = UnsafeRawPointer(rowBase + op[t]).loadUnaligned(as: SIMD8<Float>.self)
-                                                sum = sum.addingProduct(v, SIMD8(repeating: wBase[t]))
+                                            let base = rowBase + ox0 &* 4
+                                            for t in 0..<taps {
+                                                sum = sum.addingProduct((base + op[t] &* 4).loadUnaligned(as: SIMD8<Float>.self),
+                                                                        SIMD8(repeating: wBase[t]))
                                             }
-                                            r.storeBytes(of: sum, toByteOffset: ox0 * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-                                            ox0 += lanes
+                                            emit(sum, ox0)
+                                            ox0 &+= lanes
                                         }
-                                        let dst = oBase + oy * ow
-                                        for ox in 0..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
+                                        for ox in (ow / lanes * lanes)..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
+                                    }
+                                    if let levelsOut {
+                                        requant[ch].apply(oBase, plus: layer.bias[ch], count: oh * ow, zeroPoint: outParams.zeroPoint,
+                                                          lo: clamp.lo, hi: clamp.hi, into: levelsOut + (b * c + ch) * oh * ow)
                                     }
                                 }
                             }
@@ -195,6 +259,29 @@ final class ConvKernel: AccKernel {
             }
         }
         return acc
+    }
+
+    /// `dst[j] = Float(src[j · stride] - zero)` for `j` in `0..<count`: eight values at a time for strides 1 and 2.
+    @inline(__always)
+    static func centeredRow(_ src: UnsafePointer<Int32>, stride: Int, count: Int, zero: Int32, into dst: UnsafeMutablePointer<Float>) {
+        var j = 0
+        if stride == 1 {
+            for i in 0..<count { dst[i] = Float(src[i] &- zero) }
+            return
+        }
+        if stride == 2 {
+            let raw = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst), z = SIMD8<Int32>(repeating: zero)
+            // Reads src[2j ... 2j + 15]: within the row while j + 8 < count (the last read is 2·count - 3).
+            while j &+ 8 < count {
+                let v = raw.loadUnaligned(fromByteOffset: j &* 8, as: SIMD16<Int32>.self).evenHalf &- z
+                out.storeBytes(of: SIMD8<Float>(v), toByteOffset: j &* 4, as: SIMD8<Float>.self)
+                j &+= 8
+            }
+        }
+        while j < count {
+            dst[j] = Float(src[j &* stride] &- zero)
+            j &+= 1
+        }
     }
 
     /// Per kernel column kx: the first and past-the-end output columns ox whose input column
@@ -212,29 +299,42 @@ final class ConvKernel: AccKernel {
     /// Per image and group: columns [Cg·kh·kw × OH·OW] of centered levels as floats (padding is level zero
     /// after centering), times the group's weights [Mg × Cg·kh·kw]. A 1×1 stride-1 unpadded convolution
     /// reads the centered input itself, which already has that layout.
-    private func im2colGemm(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, _ acc: inout [Int32]) throws {
+    /// The products go to `acc` as int32, or (for a reduction of at most one exact chunk) to `floats` as the
+    /// exact integer-valued floats sgemm leaves.
+    private func im2colGemm(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D, into acc: UnsafeMutablePointer<Int32>?,
+                            floats: UnsafeMutablePointer<Float>? = nil) throws {
         let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
         let (kh, kw) = (win.kernel[0], win.kernel[1])
         let (sy, sx) = (win.strides[0], win.strides[1])
         let (oh, ow) = (out[0], out[1])
         let m = weightShape[0], cg = c / group, mg = m / group
         let k = cg * kh * kw, plane = oh * ow
-        guard k > 0, plane > 0, mg > 0 else { return }
+        guard k > 0, plane > 0, mg > 0 else {
+            // An empty reduction (the caller did not zero the output).
+            acc?.update(repeating: 0, count: n * m * plane)
+            floats?.update(repeating: 0, count: n * m * plane)
+            return
+        }
+        precondition(floats == nil || k <= ExactIntGemm.chunk, "float products need a single exact chunk")
         let centered = x.centeredFloats()
         let pointwise = kh == 1 && kw == 1 && sy == 1 && sx == 1 && oh == h && ow == wd && win.pads.allSatisfy { $0 == 0 }
-        var cols = [Float](repeating: 0, count: pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer"))
+        // im2col writes every column value (zeros included), so the buffer starts uninitialized.
+        let colCount = pointwise ? 0 : try Tensor.elementCount([k, plane], what: "the im2col buffer")
+        var cols = [Float](unsafeUninitializedCapacity: colCount) { _, initialized in initialized = colCount }
         let colRange = Self.validColumns(win, inputWidth: wd, outputWidth: ow)
         centered.withUnsafeBufferPointer { xp in
             cols.withUnsafeMutableBufferPointer { cp in
                 weightFloats.withUnsafeBufferPointer { wp in
-                    acc.withUnsafeMutableBufferPointer { ap in
-                        for b in 0..<n {
-                            for g in 0..<group {
-                                let first = xp.baseAddress! + (b * c + g * cg) * h * wd
-                                if !pointwise { im2col(first, cg: cg, h: h, wd: wd, win: win, out: out, colRange: colRange, into: cp.baseAddress!) }
-                                ExactIntGemm.multiply(m: mg, n: plane, k: k, a: wp.baseAddress! + g * mg * k, transA: false,
-                                                      b: pointwise ? first : UnsafePointer(cp.baseAddress!), transB: false,
-                                                      into: ap.baseAddress! + (b * m + g * mg) * plane)
+                    for b in 0..<n {
+                        for g in 0..<group {
+                            let first = xp.baseAddress! + (b * c + g * cg) * h * wd
+                            if !pointwise { im2col(first, cg: cg, h: h, wd: wd, win: win, out: out, colRange: colRange, into: cp.baseAddress!) }
+                            let (a, bm, offset) = (wp.baseAddress! + g * mg * k, pointwise ? first : UnsafePointer(cp.baseAddress!), (b * m + g * mg) * plane)
+                            if let floats {
+                                ExactIntGemm.products(m: mg, n: plane, k: k, a: a, b: bm, into: floats + offset)
+                            } else if let acc {
+                                ExactIntGemm.multiply(m: mg, n: plane, k: k, a: a, transA: false, b: bm, transB: false,
+                                                      into: acc + offset, overwrite: true)
                             }
                         }
                     }
@@ -269,7 +369,7 @@ final class ConvKernel: AccKernel {
                         if sx == 1 {
                             for ox in first..<end { dst[ox] = src[ox] }
                         } else {
-                            for ox in first..<end { dst[ox] = src[ox * sx] }
+                            for ox in first..<end { dst[ox] = src[ox &* sx] }   // wrapping: no overflow check in the copy
                         }
                         for ox in end..<ow { dst[ox] = 0 }
                     }

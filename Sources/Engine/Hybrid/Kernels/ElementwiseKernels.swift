@@ -40,7 +40,7 @@ final class BinaryKernel: AccKernel {
         let count = try Tensor.elementCount(shape, what: "the output")
         let (za, zb) = (a.params.zeroPoint, b.params.zeroPoint)
         // The int32 value each output requantizes: the rescaled sum (Add) or the product (Mul).
-        var terms = [Int32](repeating: 0, count: count)
+        var terms: [Int32] = []
         let r: Requantizer, unit: Float
         if isAdd {
             let (sa, sb, so) = (Double(a.params.scale), Double(b.params.scale), Double(outParams.scale))
@@ -52,9 +52,18 @@ final class BinaryKernel: AccKernel {
             // Each operand's rescaled term depends on its level only: one table entry per level present.
             let ta = LevelTable(a.levels) { ra.scale(($0 - za) << Self.leftShift) }
             let tb = LevelTable(b.levels) { rb.scale(($0 - zb) << Self.leftShift) }
-            if !wantPreActivation, let levels = perBlockTables(a, b, shape, count: count, r: r, { ta[$0] &+ tb[$1] }) {
+            if !wantPreActivation, let levels = perBlockTables(a, b, shape, count: count, r: r, ranges: (ta.range, tb.range), { ta[$0] &+ tb[$1] }) {
                 return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil)
             }
+            if !wantPreActivation, let (loA, va) = ta.table, let (loB, vb) = tb.table {
+                let levels = va.withUnsafeBufferPointer { pa in
+                    vb.withUnsafeBufferPointer { pb in
+                        combineRequantized(a, b, shape, count: count, r: r, zeroPoint: outParams.zeroPoint, clamp: clamp) { pa[Int($0 &- loA)] &+ pb[Int($1 &- loB)] }
+                    }
+                }
+                if let levels { return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil) }
+            }
+            terms = [Int32](repeating: 0, count: count)
             if let (loA, va) = ta.table, let (loB, vb) = tb.table {
                 // Both tabulated (always, for 8-bit levels): plain indexed loads, no per-value branch.
                 va.withUnsafeBufferPointer { pa in
@@ -68,9 +77,14 @@ final class BinaryKernel: AccKernel {
         } else {
             r = Requantizer(factor: Double(a.params.scale) * Double(b.params.scale) / Double(outParams.scale), rounding: rounding)
             unit = a.params.scale * b.params.scale
-            if !wantPreActivation, let levels = perBlockTables(a, b, shape, count: count, r: r, { ($0 &- za) &* ($1 &- zb) }) {
-                return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil)
+            if !wantPreActivation {
+                let product = { (x: Int32, y: Int32) in (x &- za) &* (y &- zb) }
+                if let levels = perBlockTables(a, b, shape, count: count, r: r, ranges: nil, product)
+                    ?? combineRequantized(a, b, shape, count: count, r: r, zeroPoint: outParams.zeroPoint, clamp: clamp, product) {
+                    return AccOutput(outputs: [QTensor(shape: shape, levels: levels, params: outParams)], preActivation: nil)
+                }
             }
+            terms = [Int32](repeating: 0, count: count)
             // Levels and their products are far inside int32: wrapping arithmetic only lets the loop vectorize.
             broadcastCombine(a, b, shape, into: &terms) { ($0 &- za) &* ($1 &- zb) }
         }
@@ -113,6 +127,47 @@ private func broadcastCombine(_ a: QTensor, _ b: QTensor, _ shape: [Int], into o
     }
 }
 
+/// `r.apply(f(a at i, b at i))` over the broadcast `shape`, as `broadcastCombine` followed by the requantization
+/// but a piece at a time through a small buffer that stays in cache (no output-sized int32 temporary). Nil for
+/// broadcast patterns that need index maps.
+@inline(__always)
+private func combineRequantized(_ a: QTensor, _ b: QTensor, _ shape: [Int], count: Int, r: Requantizer,
+                                zeroPoint: Int32, clamp: OutputClamp, _ f: (Int32, Int32) -> Int32) -> [Int32]? {
+    let da = trailingRepeat(from: a.shape, to: shape), db = trailingRepeat(from: b.shape, to: shape)
+    guard (da == 1 && db != nil) || (db == 1 && da != nil), count > 0 else { return count == 0 ? [] : nil }
+    let piece = 2048
+    let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: piece)
+    defer { scratch.deallocate() }
+    return [Int32](unsafeUninitializedCapacity: count) { op, initialized in
+        a.levels.withUnsafeBufferPointer { ap in
+            b.levels.withUnsafeBufferPointer { bp in
+                let pa = ap.baseAddress!, pb = bp.baseAddress!
+                var i = 0
+                while i < count {
+                    let end: Int
+                    let sa = pa + i, sb = pb + i
+                    if da == 1, db == 1 {
+                        end = min(i + piece, count)
+                        for j in 0..<(end - i) { scratch[j] = f(sa[j], sb[j]) }
+                    } else if da == 1, let db {
+                        end = min(i + piece, (i / db + 1) * db)
+                        let v = pb[i / db]
+                        for j in 0..<(end - i) { scratch[j] = f(sa[j], v) }
+                    } else {
+                        let da = da ?? 1
+                        end = min(i + piece, (i / da + 1) * da)
+                        let v = pa[i / da]
+                        for j in 0..<(end - i) { scratch[j] = f(v, sb[j]) }
+                    }
+                    r.apply(scratch, plus: 0, count: end - i, zeroPoint: zeroPoint, lo: clamp.lo, hi: clamp.hi, into: op.baseAddress! + i)
+                    i = end
+                }
+            }
+        }
+        initialized = count
+    }
+}
+
 /// `d` when an operand of `inShape` broadcast to `outShape` holds its element `i / d` at output `i` (it equals
 /// the output on the leading dimensions and is 1 on the others: the whole output, a scalar, a per-channel
 /// vector of an NCHW output); nil otherwise.
@@ -144,6 +199,9 @@ private struct LevelTable {
     /// The first tabulated level and the table, when the levels' span was small enough to tabulate.
     var table: (Int32, [Int32])? { values.isEmpty ? nil : (lo, values) }
 
+    /// The least and greatest level of the tensor, when it was tabulated.
+    var range: (Int32, Int32)? { values.isEmpty ? nil : (lo, lo + Int32(values.count - 1)) }
+
     @inline(__always)
     subscript(_ level: Int32) -> Int32 {
         values.isEmpty ? f(level) : values[Int(level) - Int(lo)]
@@ -155,19 +213,26 @@ extension BinaryKernel {
     /// the whole output, each block's output is a function of the other operand's level only: its table,
     /// `r.apply(term(level, v))` for every level present, is computed once per block and then looked up. Nil
     /// when the blocks are too short (or the levels too spread) for tables to pay.
+    /// `ranges`: each operand's least and greatest level when already known (saves a scan).
     private func perBlockTables(_ a: QTensor, _ b: QTensor, _ shape: [Int], count: Int, r: Requantizer,
+                                ranges: ((Int32, Int32)?, (Int32, Int32)?)?,
                                 _ term: (Int32, Int32) -> Int32) -> [Int32]? {
         let da = trailingRepeat(from: a.shape, to: shape), db = trailingRepeat(from: b.shape, to: shape)
         let repeatedIsA: Bool, block: Int
         if da == 1, let db, db > 1 { (repeatedIsA, block) = (false, db) } else if db == 1, let da, da > 1 { (repeatedIsA, block) = (true, da) } else { return nil }
         let full = repeatedIsA ? b : a, repeated = repeatedIsA ? a : b
         var (least, most) = (Int32.max, Int32.min)
-        for q in full.levels { least = min(least, q); most = max(most, q) }
+        if let known = repeatedIsA ? ranges?.1 : ranges?.0 {
+            (least, most) = known
+        } else {
+            for q in full.levels { least = min(least, q); most = max(most, q) }
+        }
         guard least <= most else { return nil }
         let span = Int(most) - Int(least) + 1
         guard span <= 4096, block >= 2 * span else { return nil }
         var terms = [Int32](repeating: 0, count: span), table = [Int32](repeating: 0, count: span)
-        var out = [Int32](repeating: 0, count: count)
+        // Every value is written by the per-block lookups below (count is a whole number of blocks).
+        var out = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         full.levels.withUnsafeBufferPointer { fp in
             out.withUnsafeMutableBufferPointer { op in
                 for blk in 0..<(count / block) {

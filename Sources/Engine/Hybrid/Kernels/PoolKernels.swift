@@ -103,7 +103,7 @@ final class PoolKernel: AccKernel {
                                     if sx == 1 {
                                         for ox in first..<end { bp[ox] = max(bp[ox], src[ox]) }
                                     } else {
-                                        for ox in first..<end { bp[ox] = max(bp[ox], src[ox * sx]) }
+                                        for ox in first..<end { bp[ox] = max(bp[ox], src[ox &* sx]) }   // wrapping: lets the loop run unchecked
                                     }
                                 }
                             }

@@ -74,12 +74,28 @@ public struct Requantizer: Equatable, Sendable {
     /// rounding mode decided once per call instead of per value.
     public func apply(_ x: UnsafePointer<Int32>, plus bias: Int32, count: Int, zeroPoint: Int32, lo: Int32, hi: Int32,
                       into out: UnsafeMutablePointer<Int32>) {
+        applyEach(count: count, plus: bias, zeroPoint: zeroPoint, lo: lo, hi: hi, into: out) { x[$0] }
+    }
+
+    /// `apply` on int32 values held as floats (integers of magnitude below 2^51, as an exact sgemm leaves
+    /// them), converted on the fly as `ExactIntGemm.addIntegers` converts them: one pass instead of two.
+    func apply(floats x: UnsafePointer<Float>, plus bias: Int32, count: Int, zeroPoint: Int32, lo: Int32, hi: Int32,
+               into out: UnsafeMutablePointer<Int32>) {
+        applyEach(count: count, plus: bias, zeroPoint: zeroPoint, lo: lo, hi: hi, into: out) {
+            Int32(truncatingIfNeeded: (Double(x[$0]) + 6_755_399_441_055_744.0).bitPattern)
+        }
+    }
+
+    /// The batch requantization of the value `load(i)` for each `i` in `0..<count`.
+    @inline(__always)
+    private func applyEach(count: Int, plus bias: Int32, zeroPoint: Int32, lo: Int32, hi: Int32,
+                           into out: UnsafeMutablePointer<Int32>, _ load: (Int) -> Int32) {
         // The int32 saturation of `scale` can be skipped when the clamp alone gives the same result: a value
         // saturated at Int32.max lands at hi anyway when hi ≤ Int32.max + zeroPoint (and likewise below).
         let zp = Int64(zeroPoint), low = Int64(lo), high = Int64(hi)
         guard shift > 0, shift < 63, low <= high,
               high <= Int64(Int32.max) + zp, low >= Int64(Int32.min) + zp else {
-            for i in 0..<count { out[i] = apply(x[i] &+ bias, zeroPoint: zeroPoint, lo: lo, hi: hi) }
+            for i in 0..<count { out[i] = apply(load(i) &+ bias, zeroPoint: zeroPoint, lo: lo, hi: hi) }
             return
         }
         let s = UInt64(shift), mult = Int64(multiplier)
@@ -90,7 +106,7 @@ public struct Requantizer: Equatable, Sendable {
             let offset = (Int64(1) << Int64(shift - 1)) + (Int64(1) << 62)
             let base = zp - (Int64(1) << Int64(62 - shift))
             for i in 0..<count {
-                let p = Int64(x[i] &+ bias) * mult
+                let p = Int64(load(i) &+ bias) * mult
                 let dividend = UInt64(bitPattern: p &+ offset &+ (p < 0 ? -1 : 0))
                 let v = Int64(bitPattern: dividend >> s) &+ base
                 out[i] = Int32(truncatingIfNeeded: min(max(v, low), high))
@@ -100,7 +116,7 @@ public struct Requantizer: Equatable, Sendable {
         // Ties to even: (|p| + 2^(s-1) - 1 + bit s of |p|) >> s, with the sign put back.
         let offset = (UInt64(1) << (s - 1)) - 1
         for i in 0..<count {
-            let p = Int64(x[i] &+ bias) * mult
+            let p = Int64(load(i) &+ bias) * mult
             let negative = p < 0
             let magnitude = UInt64(bitPattern: negative ? 0 &- p : p)
             let q = Int64(bitPattern: (magnitude &+ offset &+ ((magnitude >> s) & 1)) >> s)
