@@ -7,10 +7,8 @@ import XCTest
 /// per-value references built from the scalar `Requantizer.apply`, on random inputs with fixed seeds plus
 /// ties, saturation and out-of-range cases. Every comparison is bit-exact.
 final class HybridFastPathTests: XCTestCase {
-    let int8P = QuantParams(scale: 0.02, zeroPoint: 0, qmin: -127, qmax: 127)
-    let uint8P = QuantParams(scale: 0.015, zeroPoint: 117, qmin: 0, qmax: 255)
-    let int8Out = QuantParams(scale: 0.09, zeroPoint: 0, qmin: -127, qmax: 127)
-    let uint8Out = QuantParams(scale: 0.1, zeroPoint: 90, qmin: 0, qmax: 255)
+    let int8P = KernelTestParams.int8In, uint8P = KernelTestParams.uint8In
+    let int8Out = KernelTestParams.int8Out, uint8Out = KernelTestParams.uint8Out
 
     private func batch(_ r: Requantizer, _ x: [Int32], plus: Int32, zp: Int32, lo: Int32, hi: Int32) -> [Int32] {
         var out = [Int32](repeating: 0, count: x.count)

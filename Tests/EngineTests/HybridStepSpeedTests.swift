@@ -5,10 +5,8 @@ import XCTest
 /// on random inputs with fixed seeds: Add/Mul requantized a piece at a time, and CPU element-wise operators
 /// with a scalar constant run through a table over the input's levels.
 final class HybridStepSpeedTests: XCTestCase {
-    let int8P = QuantParams(scale: 0.02, zeroPoint: 0, qmin: -127, qmax: 127)
-    let uint8P = QuantParams(scale: 0.015, zeroPoint: 117, qmin: 0, qmax: 255)
-    let int8Out = QuantParams(scale: 0.09, zeroPoint: 0, qmin: -127, qmax: 127)
-    let uint8Out = QuantParams(scale: 0.1, zeroPoint: 90, qmin: 0, qmax: 255)
+    let int8P = KernelTestParams.int8In, uint8P = KernelTestParams.uint8In
+    let int8Out = KernelTestParams.int8Out, uint8Out = KernelTestParams.uint8Out
     /// Levels too spread for per-block tables (span above 4096), still tabulated per operand for Add.
     let wideP = QuantParams(scale: 0.0004, zeroPoint: 0, qmin: -3000, qmax: 3000)
 

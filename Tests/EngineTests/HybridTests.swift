@@ -3,10 +3,8 @@ import XCTest
 @testable import Engine
 
 final class HybridKernelTests: XCTestCase {
-    let int8In = QuantParams(scale: 0.02, zeroPoint: 0, qmin: -127, qmax: 127)
-    let uint8In = QuantParams(scale: 0.015, zeroPoint: 117, qmin: 0, qmax: 255)
-    let int8Out = QuantParams(scale: 0.09, zeroPoint: 0, qmin: -127, qmax: 127)
-    let uint8Out = QuantParams(scale: 0.1, zeroPoint: 90, qmin: 0, qmax: 255)
+    let int8In = KernelTestParams.int8In, uint8In = KernelTestParams.uint8In
+    let int8Out = KernelTestParams.int8Out, uint8Out = KernelTestParams.uint8Out
 
     private func context(_ node: Node, constants: [Int: Tensor], input: QuantParams, output: QuantParams,
                          fused: IntegerActivation? = nil, rounding: IntegerRounding = .halfAwayFromZero) -> KernelContext {
@@ -316,15 +314,10 @@ final class HybridStageTests: XCTestCase {
     /// Calibrates on a few random inputs and builds the quantized stage.
     static func quantize(_ model: Model, inputShape: [Int], scheme: QuantScheme = .int8Symmetric,
                          samples: Int = 4, gaussian: Bool = false) throws -> QuantizedStage {
-        let executor = try Executor(model: model)
-        let collector = CalibrationCollector()
         var rng = HybridRandom(seed: 41)
         let name = model.graph.inputs[0].name
-        for _ in 0..<samples {
-            let feeds = [name: gaussian ? rng.gaussian(inputShape) : rng.tensor(inputShape)]
-            collector.record(inputs: feeds)
-            _ = try executor.run(feeds, observer: collector)
-        }
+        let feeds = (0..<samples).map { _ in [name: gaussian ? rng.gaussian(inputShape) : rng.tensor(inputShape)] }
+        let collector = try calibrationStatistics(model, samples: feeds)
         var config = QuantizationConfig()
         config.activationScheme = scheme
         return try QuantizedStage(floatModel: model, statistics: collector, config: config)

@@ -42,13 +42,9 @@ final class InputFoldingTests: XCTestCase {
 
     static func stage(_ model: Model, options: HybridInputOptions, floatNodes: Set<String> = [],
                       perChannel: Bool = true) throws -> (QuantizedStage, HybridStage) {
-        let executor = try Executor(model: model)
-        let collector = CalibrationCollector()
-        for s in 0..<4 {
-            let feeds = ["x": try normalized(pixels(seed: UInt64(100 + s)))]
-            collector.record(inputs: feeds)
-            _ = try executor.run(feeds, observer: collector)
-        }
+        let collector = try calibrationStatistics(model, samples: (0..<4).map { s in
+            ["x": try normalized(pixels(seed: UInt64(100 + s)))]
+        })
         var config = QuantizationConfig()
         config.floatNodes = floatNodes
         config.perChannel = perChannel

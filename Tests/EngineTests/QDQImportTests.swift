@@ -35,12 +35,7 @@ final class QDQImportTests: XCTestCase {
     func roundTrip(scheme: QuantScheme, perChannel: Bool) throws
         -> (float: Model, stage: QuantizedStage, qdq: Model, imported: ImportedQuantization) {
         let model = Self.smallCNN()
-        let collector = CalibrationCollector()
-        let executor = try Executor(model: model)
-        for s in Self.samples(4) {
-            collector.record(inputs: s)
-            _ = try executor.run(s, observer: collector)
-        }
+        let collector = try calibrationStatistics(model, samples: Self.samples(4))
         var config = QuantizationConfig()
         config.activationScheme = scheme
         config.perChannel = perChannel

@@ -10,6 +10,25 @@ func hybridModel(_ nodes: [Node], inputs: [(String, [Int])], outputs: [String],
     return Model(graph: graph, opsets: ["": opset])
 }
 
+/// Runs the float model on each sample with a calibration collector attached (graph inputs recorded too).
+func calibrationStatistics(_ model: Model, samples: [[String: Tensor]]) throws -> CalibrationCollector {
+    let executor = try Executor(model: model)
+    let collector = CalibrationCollector()
+    for feeds in samples {
+        collector.record(inputs: feeds)
+        _ = try executor.run(feeds, observer: collector)
+    }
+    return collector
+}
+
+/// Activation parameters the hybrid kernel tests share: int8 symmetric and uint8 asymmetric, input and output.
+enum KernelTestParams {
+    static let int8In = QuantParams(scale: 0.02, zeroPoint: 0, qmin: -127, qmax: 127)
+    static let uint8In = QuantParams(scale: 0.015, zeroPoint: 117, qmin: 0, qmax: 255)
+    static let int8Out = QuantParams(scale: 0.09, zeroPoint: 0, qmin: -127, qmax: 127)
+    static let uint8Out = QuantParams(scale: 0.1, zeroPoint: 90, qmin: 0, qmax: 255)
+}
+
 /// Seeded test data for the hybrid tests.
 struct HybridRandom {
     var rng: CalibRNG
