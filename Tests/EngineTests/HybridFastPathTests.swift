@@ -85,36 +85,14 @@ final class HybridFastPathTests: XCTestCase {
     /// Σ (x - z_x) · w_q + b_q per output in Int64, then the scalar per-channel requantizer.
     private func naiveConv(_ x: QTensor, _ layer: IntegerLayer, weightShape ws: [Int], group: Int, strides: [Int],
                            pads: [Int], dilations: [Int], out: QuantParams, clamp: OutputClamp) -> [Int32] {
-        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (m, cg, kh, kw) = (ws[0], ws[1], ws[2], ws[3])
-        let oh = (h + pads[0] + pads[2] - ((kh - 1) * dilations[0] + 1)) / strides[0] + 1
-        let ow = (wd + pads[1] + pads[3] - ((kw - 1) * dilations[1] + 1)) / strides[1] + 1
         let requant = layer.requantizers(inputScale: x.params.scale, outputScale: out.scale, rounding: .halfAwayFromZero)
-        var result: [Int32] = []
-        for bi in 0..<n {
-            for oc in 0..<m {
-                let g = oc / (m / group)
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var acc: Int64 = 0
-                        for ic in 0..<cg {
-                            for ky in 0..<kh {
-                                for kx in 0..<kw {
-                                    let iy = oy * strides[0] - pads[0] + ky * dilations[0]
-                                    let ix = ox * strides[1] - pads[1] + kx * dilations[1]
-                                    guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
-                                    let xv = Int64(x.levels[((bi * c + g * cg + ic) * h + iy) * wd + ix] - x.params.zeroPoint)
-                                    acc += xv * Int64(layer.weights[((oc * cg + ic) * kh + ky) * kw + kx])
-                                }
-                            }
-                        }
-                        result.append(requant[oc].apply(Int32(truncatingIfNeeded: acc) &+ layer.bias[oc], zeroPoint: out.zeroPoint,
-                                                        lo: clamp.lo, hi: clamp.hi))
-                    }
-                }
-            }
+        let (sums, perChannel) = naiveConvSums(x, weightShape: ws, weight: { Int64(layer.weights[$0]) }, group: group,
+                                               strides: strides, pads: pads, dilations: dilations)
+        return sums.enumerated().map { i, acc in
+            let oc = (i / perChannel) % ws[0]
+            return requant[oc].apply(Int32(truncatingIfNeeded: acc) &+ layer.bias[oc], zeroPoint: out.zeroPoint,
+                                     lo: clamp.lo, hi: clamp.hi)
         }
-        return result
     }
 
     func testPointwiseAndDepthwiseConvolutionsMatchNaive() throws {

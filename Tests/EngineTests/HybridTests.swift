@@ -16,38 +16,16 @@ final class HybridKernelTests: XCTestCase {
     private func naiveConv(_ x: QTensor, _ w: Tensor, _ b: Tensor?, group: Int, strides: [Int], pads: [Int],
                            dilations: [Int], out: QuantParams, clamp: OutputClamp, rounding: IntegerRounding) throws -> [Int32] {
         let qw = try WeightQuantizer.perChannelSymmetric(w, axis: 0)
-        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (m, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
-        let oh = (h + pads[0] + pads[2] - ((kh - 1) * dilations[0] + 1)) / strides[0] + 1
-        let ow = (wd + pads[1] + pads[3] - ((kw - 1) * dilations[1] + 1)) / strides[1] + 1
+        let m = w.shape[0]
         let bias = try b?.floats() ?? Array(repeating: 0, count: m)
-        var result: [Int32] = []
-        for bi in 0..<n {
-            for oc in 0..<m {
-                let g = oc / (m / group)
-                let sb = x.params.scale * qw.scales[oc]
-                let qb = Int32((bias[oc] / sb).rounded(.toNearestOrEven))
-                let r = Requantizer(factor: Double(x.params.scale) * Double(qw.scales[oc]) / Double(out.scale), rounding: rounding)
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var acc: Int64 = 0
-                        for ic in 0..<cg {
-                            for ky in 0..<kh {
-                                for kx in 0..<kw {
-                                    let iy = oy * strides[0] - pads[0] + ky * dilations[0]
-                                    let ix = ox * strides[1] - pads[1] + kx * dilations[1]
-                                    guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
-                                    let xv = Int64(x.levels[((bi * c + g * cg + ic) * h + iy) * wd + ix] - x.params.zeroPoint)
-                                    acc += xv * Int64(qw.values[((oc * cg + ic) * kh + ky) * kw + kx])
-                                }
-                            }
-                        }
-                        result.append(r.apply(Int32(acc) + qb, zeroPoint: out.zeroPoint, lo: clamp.lo, hi: clamp.hi))
-                    }
-                }
-            }
+        let (sums, perChannel) = naiveConvSums(x, weightShape: w.shape, weight: { Int64(qw.values[$0]) }, group: group,
+                                               strides: strides, pads: pads, dilations: dilations)
+        return sums.enumerated().map { i, acc in
+            let oc = (i / perChannel) % m
+            let qb = Int32((bias[oc] / (x.params.scale * qw.scales[oc])).rounded(.toNearestOrEven))
+            let r = Requantizer(factor: Double(x.params.scale) * Double(qw.scales[oc]) / Double(out.scale), rounding: rounding)
+            return r.apply(Int32(acc) + qb, zeroPoint: out.zeroPoint, lo: clamp.lo, hi: clamp.hi)
         }
-        return result
     }
 
     func testConvMatchesNaiveIntegerReference() throws {

@@ -21,6 +21,42 @@ func calibrationStatistics(_ model: Model, samples: [[String: Tensor]]) throws -
     return collector
 }
 
+/// The plain integer convolution for kernel references: Σ (x − z_x) · w per output, in Int64, in (batch,
+/// output channel, y, x) order. `weight(i)` is the integer weight at flat index i of the [M, C/group, kH, kW]
+/// weight. Returns the sums and the number of outputs per channel (so output i belongs to channel
+/// `(i / perChannel) % M`).
+func naiveConvSums(_ x: QTensor, weightShape ws: [Int], weight: (Int) -> Int64, group: Int, strides: [Int],
+                   pads: [Int], dilations: [Int]) -> (sums: [Int64], perChannel: Int) {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (m, cg, kh, kw) = (ws[0], ws[1], ws[2], ws[3])
+    let oh = (h + pads[0] + pads[2] - ((kh - 1) * dilations[0] + 1)) / strides[0] + 1
+    let ow = (wd + pads[1] + pads[3] - ((kw - 1) * dilations[1] + 1)) / strides[1] + 1
+    var sums: [Int64] = []
+    for bi in 0..<n {
+        for oc in 0..<m {
+            let g = oc / (m / group)
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var acc: Int64 = 0
+                    for ic in 0..<cg {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let iy = oy * strides[0] - pads[0] + ky * dilations[0]
+                                let ix = ox * strides[1] - pads[1] + kx * dilations[1]
+                                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                                let xv = Int64(x.levels[((bi * c + g * cg + ic) * h + iy) * wd + ix] - x.params.zeroPoint)
+                                acc += xv * weight(((oc * cg + ic) * kh + ky) * kw + kx)
+                            }
+                        }
+                    }
+                    sums.append(acc)
+                }
+            }
+        }
+    }
+    return (sums, oh * ow)
+}
+
 /// Activation parameters the hybrid kernel tests share: int8 symmetric and uint8 asymmetric, input and output.
 enum KernelTestParams {
     static let int8In = QuantParams(scale: 0.02, zeroPoint: 0, qmin: -127, qmax: 127)
