@@ -1,3 +1,5 @@
+import Foundation
+
 /// An operator that can apply a clamp (a fused Relu or Clip) to its first output as it writes it.
 protocol ClampFusing: Operator {
     func run(_ inputs: [Tensor?], clamp: FloatClamp?) throws -> [Tensor]
@@ -48,6 +50,12 @@ final class ConvOp: ClampFusing {
         let kernel = shape.dropFirst(2).reduce(1, *)
         let taps = shape[1] * kernel
         return kernel == 1 ? shape[1] <= DirectConvTuning.pointwiseMaxChannels : taps <= DirectConvTuning.maxTaps
+    }
+
+    /// QSCOPE_DW_BLOCKED=1 or 0 sends every depthwise layer with multiplier 1 to `DepthwiseChannelBlocked`,
+    /// or none; unset, `DepthwiseChannelBlocked.prefers` chooses (kept to compare the two kernels).
+    static let channelBlockedDepthwise: Bool? = getenv("QSCOPE_DW_BLOCKED").flatMap {
+        ["1": true, "0": false][String(cString: $0)]
     }
 
     func run(_ inputs: [Tensor?]) throws -> [Tensor] { try run(inputs, clamp: nil) }
@@ -104,6 +112,14 @@ final class ConvOp: ClampFusing {
                     let x0 = xp.baseAddress!, w0 = wp.baseAddress!, o0 = op.baseAddress!
                     func withBias(_ body: (UnsafePointer<Float>?) -> Void) {
                         if let bias { bias.withUnsafeBufferPointer { body($0.baseAddress!) } } else { body(nil) }
+                    }
+                    if isDepthwise && DepthwiseChannelBlocked.supports(geo, multiplier: mPerGroup)
+                        && ConvOp.channelBlockedDepthwise.map({ $0 }) ?? DepthwiseChannelBlocked.prefers(geo) {
+                        withBias { b in
+                            DepthwiseChannelBlocked.run(input: x0, weights: w0, bias: b, output: o0, batch: n,
+                                                        channels: c, geometry: geo, clamp: clamp)
+                        }
+                        return
                     }
                     if isDepthwise {
                         withBias { b in

@@ -11,6 +11,11 @@ struct PhasedPlanes {
     let stride: Int
     let planeSize: Int
     let buffer: UnsafeMutablePointer<Float>
+    /// Per phase: the first valid index, the end of the valid indices and the end of the vector loop, for the
+    /// input width and left padding in `spanKey`. Every plane of a layer has the same, so they are worked out
+    /// on the first load only: the divisions cost more than copying a short row.
+    private let spans: UnsafeMutablePointer<Int>
+    private let spanKey: UnsafeMutablePointer<Int>
 
     /// Room for `planes` planes covering `OH` x `OW` windows of the geometry, plus zeroed slack after the last
     /// plane for vector loads that run past the last needed column.
@@ -25,9 +30,37 @@ struct PhasedPlanes {
         let slack = 64
         buffer = .allocate(capacity: planes * planeSize + slack)
         (buffer + planes * planeSize).initialize(repeating: 0, count: slack)
+        spans = .allocate(capacity: 3 * s)
+        spans.initialize(repeating: 0, count: 3 * s)
+        spanKey = .allocate(capacity: 2)
+        spanKey.initialize(repeating: -1, count: 2)
     }
 
-    func deallocate() { buffer.deallocate() }
+    func deallocate() {
+        buffer.deallocate()
+        spans.deallocate()
+        spanKey.deallocate()
+    }
+
+    private func computeSpans(width W: Int, left: Int) {
+        if spanKey[0] == W && spanKey[1] == left { return }
+        let s = stride
+        for phase in 0..<s {
+            // Index i reads input column i * stride + phase - left: zeros before and after the input.
+            let first = min(phaseLength, max(0, (left - phase + s - 1) / s))
+            let last = W - 1 + left - phase  // the last valid i is last / stride, when last >= 0
+            let end = last < 0 ? first : min(phaseLength, max(first, last / s + 1))
+            // Stride 2: eight outputs from two vector loads while those stay inside the input row, that is
+            // while 2 * i + phase - left + 16 <= W.
+            var v = first
+            if s == 2 { while v + 8 <= end && 2 * v + phase - left + 16 <= W { v += 8 } }
+            spans[phase] = first
+            spans[s + phase] = end
+            spans[2 * s + phase] = v
+        }
+        spanKey[0] = W
+        spanKey[1] = left
+    }
 
     /// Where tap column offset `c` starts within a row, for output column 0.
     func columnOffset(_ c: Int) -> Int { (c % stride) * phaseLength + c / stride }
@@ -36,6 +69,9 @@ struct PhasedPlanes {
     func load(_ src: UnsafePointer<Float>, height H: Int, width W: Int, top: Int, left: Int, into index: Int) {
         let dst = buffer + index * planeSize
         let cols = rowLength
+        let s = stride
+        if s > 1 { computeSpans(width: W, left: left) }
+        let copy = max(0, min(W, cols - left))
         for r in 0..<rows {
             let row = dst + r * cols
             let ir = r - top
@@ -44,26 +80,23 @@ struct PhasedPlanes {
                 continue
             }
             let line = src + ir * W
-            if stride == 1 {
-                let copy = max(0, min(W, cols - left))
+            if s == 1 {
                 if left > 0 { row.update(repeating: 0, count: min(left, cols)) }
                 if copy > 0 { (row + left).update(from: line, count: copy) }
                 let end = left + copy
                 if end < cols { (row + end).update(repeating: 0, count: cols - end) }
                 continue
             }
-            for phase in 0..<stride {
+            for phase in 0..<s {
                 let out = row + phase * phaseLength
-                // Index i reads input column i * stride + phase - left: zeros before and after the input.
-                let first = min(phaseLength, max(0, (left - phase + stride - 1) / stride))
-                let last = W - 1 + left - phase  // the last valid i is last / stride, when last >= 0
-                let end = last < 0 ? first : min(phaseLength, max(first, last / stride + 1))
+                let first = spans[phase], end = spans[s + phase]
                 if first > 0 { out.update(repeating: 0, count: first) }
                 var i = first
-                if stride == 2 {
-                    // Eight outputs from two vector loads while those stay inside the input row.
-                    while i + 8 <= end && 2 * i + phase - left + 16 <= W {
-                        let p = UnsafeRawPointer(line + (2 * i + phase - left))
+                if s == 2 {
+                    let vectorEnd = spans[2 * s + phase]
+                    let base = UnsafeRawPointer(line + (phase - left))
+                    while i < vectorEnd {
+                        let p = base + 8 * i
                         let a = p.loadUnaligned(as: SIMD8<Float>.self)
                         let b = p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
                         UnsafeMutableRawPointer(out + i).storeBytes(
@@ -71,10 +104,10 @@ struct PhasedPlanes {
                         i += 8
                     }
                 }
-                var from = line + (i * stride + phase - left)
+                var from = line + (i * s + phase - left)
                 while i < end {
                     out[i] = from.pointee
-                    from += stride
+                    from += s
                     i += 1
                 }
                 if end < phaseLength { (out + end).update(repeating: 0, count: phaseLength - end) }
