@@ -14,11 +14,11 @@ enum DepthwiseChannelBlocked {
         multiplier == 1 && g.d.kernel == 1 && g.d.input == 1 && g.d.output == 1
     }
 
-    /// Whether it is the faster kernel for the layer, as measured on PP-LCNet and UltraFace: large kernels,
-    /// narrow outputs and strided windows over moderate planes. A 3x3 unit-stride window over wide rows is
-    /// faster plane at a time, where the transposes in and out cost more than the padding they save.
+    /// Whether it is the faster kernel for the layer, as measured layer by layer on PP-LCNet and UltraFace:
+    /// kernels larger than 3x3, and outputs at most 40 wide. A 3x3 window over wide rows is as fast or faster
+    /// plane at a time, where long rows amortise the padding and the transposes would cost more.
     static func prefers(_ g: WindowGeometry) -> Bool {
-        g.h.kernel * g.w.kernel > 9 || g.w.output < 32 || (g.w.stride > 1 && g.w.output <= 64)
+        g.h.kernel * g.w.kernel > 9 || g.w.output <= 40
     }
 
     /// Writes the whole output [N, C, OH, OW] from the input [N, C, H, W] and weights [C, 1, KH, KW]; the
@@ -67,20 +67,16 @@ enum DepthwiseChannelBlocked {
                     var ow = 0
                     while ow < OW {
                         let n = min(lanes, OW - ow)
-                        let acc = accumulate(rowBase + ow * sw * lanes, wb, start, rowFloats: PW * lanes,
+                        var acc = accumulate(rowBase + ow * sw * lanes, wb, start, rowFloats: PW * lanes,
                                              kernel: (KH, KW), dilation: (dh, dw), stride: sw)
+                        // The clamp is element-wise: applied before the transpose, on the accumulators.
+                        if let clamp {
+                            acc = (clamp.apply(acc.0), clamp.apply(acc.1), clamp.apply(acc.2), clamp.apply(acc.3),
+                                   clamp.apply(acc.4), clamp.apply(acc.5), clamp.apply(acc.6), clamp.apply(acc.7))
+                        }
                         // Rows are pixels, columns channels; transposed, vector l holds channel l's pixels.
-                        let t = Transpose8x8.apply(acc)
-                        let d = out + oh * OW + ow
-                        let plane = OH * OW
-                        store(t.0, d, n, clamp)
-                        if valid > 1 { store(t.1, d + plane, n, clamp) }
-                        if valid > 2 { store(t.2, d + 2 * plane, n, clamp) }
-                        if valid > 3 { store(t.3, d + 3 * plane, n, clamp) }
-                        if valid > 4 { store(t.4, d + 4 * plane, n, clamp) }
-                        if valid > 5 { store(t.5, d + 5 * plane, n, clamp) }
-                        if valid > 6 { store(t.6, d + 6 * plane, n, clamp) }
-                        if valid > 7 { store(t.7, d + 7 * plane, n, clamp) }
+                        storeChannels(Transpose8x8.apply(acc), out + oh * OW + ow, plane: OH * OW,
+                                      count: n, channels: valid)
                         ow += lanes
                     }
                 }
@@ -116,9 +112,24 @@ enum DepthwiseChannelBlocked {
         return (a0, a1, a2, a3, a4, a5, a6, a7)
     }
 
+    /// Stores `count` pixels of each of the first `channels` vectors, `plane` floats apart.
     @inline(__always)
-    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: FloatClamp?) {
-        PartialVector.store(clamp.map { $0.apply(v) } ?? v, p, count: count)
+    private static func storeChannels(_ t: Transpose8x8.Rows, _ d: UnsafeMutablePointer<Float>, plane: Int,
+                                      count: Int, channels: Int) {
+        @inline(__always) func st(_ v: SIMD8<Float>, _ c: Int) {
+            UnsafeMutableRawPointer(d + c * plane).storeBytes(of: v, as: SIMD8<Float>.self)
+        }
+        if count == lanes && channels == lanes {
+            st(t.0, 0); st(t.1, 1); st(t.2, 2); st(t.3, 3); st(t.4, 4); st(t.5, 5); st(t.6, 6); st(t.7, 7)
+            return
+        }
+        // The edge of a row or the last channel block: vector by vector from the tuple's bytes.
+        withUnsafeBytes(of: t) { raw in
+            for c in 0..<channels {
+                PartialVector.store(raw.loadUnaligned(fromByteOffset: c * 32, as: SIMD8<Float>.self), d + c * plane,
+                                    count: count)
+            }
+        }
     }
 
     /// Copies `valid` channel planes (H x W, `planeSize` apart) into the [row][column][8] buffer with the
