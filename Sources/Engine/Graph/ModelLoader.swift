@@ -5,40 +5,60 @@ import SwiftProtobuf
 public enum ModelLoader {
     /// Loads a model file; external-data tensors are read from beside it.
     public static func load(path: String) throws -> Model {
+        // The file's bytes are released when `decode` returns, before the tensors are built.
+        var proto = try decode(path)
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try convert(consuming: &proto, path: path, baseDirectory: base)
+    }
+
+    private static func decode(_ path: String) throws -> Onnx_ModelProto {
         let bytes = try FileIO.read(path)
         guard !bytes.isEmpty else { throw QScopeError.invalidFile(path: path, reason: "the file is empty") }
-        let proto: Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
             options.messageDepthLimit = 200
-            proto = try Onnx_ModelProto(serializedBytes: bytes, options: options)
+            return try Onnx_ModelProto(serializedBytes: bytes, options: options)
         } catch {
             throw QScopeError.invalidFile(path: path, reason:
                 "it is not an ONNX model, or it is truncated (protobuf decoding failed: \(error))")
         }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        return try convert(proto, path: path, baseDirectory: base)
     }
 
     /// Converts a decoded `ModelProto`, folding `Constant` nodes into initializers.
     public static func convert(_ proto: Onnx_ModelProto, path: String, baseDirectory: URL?) throws -> Model {
+        var copy = proto
+        return try convert(consuming: &copy, path: path, baseDirectory: baseDirectory)
+    }
+
+    /// Converts `proto` and empties it as it goes: each initializer and node message is dropped once it has
+    /// been converted, so the protobuf copy of the weights and their float tensors are not both held in full
+    /// (that pair was the peak of a run's memory).
+    static func convert(consuming proto: inout Onnx_ModelProto, path: String, baseDirectory: URL?) throws -> Model {
         guard proto.hasGraph, !proto.graph.output.isEmpty else {
             throw QScopeError.invalidFile(path: path, reason:
                 "it is not an ONNX model: it has no graph with outputs (garbage, or a different protobuf file)")
         }
+        var initializerProtos = proto.graph.initializer
+        var nodeProtos = proto.graph.node
+        proto.graph.initializer = []
+        proto.graph.node = []
         let g = proto.graph
         var opsets: [String: Int] = [:]
         for o in proto.opsetImport { opsets[o.domain == "ai.onnx" ? "" : o.domain] = Int(o.version) }
         if opsets[""] == nil, proto.opsetImport.isEmpty { opsets[""] = 1 }
 
         var initializers: [String: Tensor] = [:]
-        for t in g.initializer {
+        for i in initializerProtos.indices {
+            let t = initializerProtos[i]
             initializers[t.name] = try TensorProtoCodec.decode(t, baseDirectory: baseDirectory, context: path)
+            initializerProtos[i] = Onnx_TensorProto()
         }
 
         var nodes: [Node] = []
-        var usedNames = Set(g.node.map(\.name).filter { !$0.isEmpty })
-        for (i, n) in g.node.enumerated() {
+        var usedNames = Set(nodeProtos.map(\.name).filter { !$0.isEmpty })
+        for i in nodeProtos.indices {
+            let n = nodeProtos[i]
+            defer { nodeProtos[i] = Onnx_NodeProto() }
             var name = n.name
             if name.isEmpty || nodes.contains(where: { $0.name == name }) {
                 name = "\(n.opType)_\(i)"
