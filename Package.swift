@@ -1,8 +1,18 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// FMA and AVX2 for the SIMD kernels; without a target CPU Swift SIMD falls back to scalar code.
-let fast: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+import Foundation
+
+// FMA and AVX2 for the SIMD kernels; without a target CPU Swift SIMD falls back to scalar code. Where the
+// building machine has AVX-512 (F, BW, DQ, VL), the kernels that are bound by FMA throughput use 16-wide
+// vectors (QSCOPE_AVX512); qscope is built from source where it runs, so the build can follow the machine.
+let cpuFlags = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
+    .split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
+let avx512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy { cpuFlags.contains(Substring($0)) }
+    && ProcessInfo.processInfo.environment["QSCOPE_NO_AVX512"] == nil
+let fast: [SwiftSetting] = avx512
+    ? [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("QSCOPE_AVX512")]
+    : [.unsafeFlags(["-target-cpu", "haswell"])]
 
 let package = Package(
     name: "qscope",

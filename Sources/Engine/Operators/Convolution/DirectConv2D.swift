@@ -14,6 +14,11 @@ struct FloatClamp {
     }
 
     @inline(__always)
+    func apply(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        v.replacing(with: lower, where: v .< lower).replacing(with: upper, where: v .> upper)
+    }
+
+    @inline(__always)
     func apply(_ v: Float) -> Float { v < lower ? lower : (v > upper ? upper : v) }
 }
 
@@ -51,8 +56,13 @@ enum DirectConv2D {
         }
     }
 
-    /// Whether the direct kernel handles this geometry: two spatial axes at most.
-    static func supports(_ g: WindowGeometry) -> Bool { g.d.kernel == 1 && g.d.input == 1 && g.d.output == 1 }
+    /// Whether the direct kernel handles this geometry: two spatial axes at most, and (unless pointwise, where
+    /// rows are flattened) output rows of at least eight columns: it vectorises along the row, so a narrower
+    /// one wastes most of each vector (UltraFace's 4x5 heads took twice as long as im2col and BLAS).
+    static func supports(_ g: WindowGeometry) -> Bool {
+        let pointwise = g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1
+        return g.d.kernel == 1 && g.d.input == 1 && g.d.output == 1 && (pointwise || g.w.output >= 8)
+    }
 
     /// Writes the whole output (`bias` may be nil). `input` is [N, C, H, W], `output` [N, M, OH, OW].
     static func run(input: UnsafePointer<Float>, weights: PackedWeights, bias: UnsafePointer<Float>?,
@@ -112,6 +122,11 @@ enum DirectConv2D {
     }
 
     @inline(__always)
+    private static func storeWide(_ v: WideFloats, _ p: UnsafeMutablePointer<Float>, _ clamp: FloatClamp?) {
+        UnsafeMutableRawPointer(p).storeBytes(of: clamp.map { $0.apply(v) } ?? v, as: WideFloats.self)
+    }
+
+    @inline(__always)
     private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: FloatClamp?) {
         PartialVector.store(clamp.map { $0.apply(v) } ?? v, p, count: count)
     }
@@ -139,6 +154,40 @@ enum DirectConv2D {
                         if let bias { for j in 0..<valid { bv[j] = bias[oc0 + j] } }
                         let o0 = out + oc0 * outPlane + oh * g.cols
                         var ow = tileStart
+                        // Two wide vectors of columns at a time: eight independent FMA chains.
+                        let lanes = WideFloats.scalarCount
+                        while ow + 2 * lanes <= tileEnd {
+                            var a0 = WideFloats(repeating: bv[0]), b0 = a0
+                            var a1 = WideFloats(repeating: bv[1]), b1 = a1
+                            var a2 = WideFloats(repeating: bv[2]), b2 = a2
+                            var a3 = WideFloats(repeating: bv[3]), b3 = a3
+                            let base = rowBase + ow
+                            var wp = wb
+                            for t in 0..<taps {
+                                let p = UnsafeRawPointer(base + off[t])
+                                let x0 = p.loadUnaligned(as: WideFloats.self)
+                                let x1 = (p + 4 * lanes).loadUnaligned(as: WideFloats.self)
+                                let w0 = WideFloats(repeating: wp[0]), w1 = WideFloats(repeating: wp[1])
+                                a0.addProduct(w0, x0); b0.addProduct(w0, x1)
+                                a1.addProduct(w1, x0); b1.addProduct(w1, x1)
+                                let w2 = WideFloats(repeating: wp[2]), w3 = WideFloats(repeating: wp[3])
+                                a2.addProduct(w2, x0); b2.addProduct(w2, x1)
+                                a3.addProduct(w3, x0); b3.addProduct(w3, x1)
+                                wp += 4
+                            }
+                            let d = o0 + ow
+                            storeWide(a0, d, clamp); storeWide(b0, d + lanes, clamp)
+                            if valid > 1 { storeWide(a1, d + outPlane, clamp); storeWide(b1, d + outPlane + lanes, clamp) }
+                            if valid > 2 {
+                                storeWide(a2, d + 2 * outPlane, clamp); storeWide(b2, d + 2 * outPlane + lanes, clamp)
+                            }
+                            if valid > 3 {
+                                storeWide(a3, d + 3 * outPlane, clamp); storeWide(b3, d + 3 * outPlane + lanes, clamp)
+                            }
+                            ow += 2 * lanes
+                        }
+                        // Then sixteen columns at a time, in two eight-wide vectors (when the wide ones are
+                        // sixteen, there is at most one such step).
                         while ow + 16 <= tileEnd {
                             var a0 = SIMD8<Float>(repeating: bv[0]), b0 = a0
                             var a1 = SIMD8<Float>(repeating: bv[1]), b1 = a1
@@ -194,6 +243,13 @@ enum DirectConv2D {
         }
     }
 }
+
+/// The widest float vector the build targets: sixteen lanes with AVX-512 (see Package.swift), else eight.
+#if QSCOPE_AVX512
+typealias WideFloats = SIMD16<Float>
+#else
+typealias WideFloats = SIMD8<Float>
+#endif
 
 /// Which layers `DirectConv2D` takes (see `ConvOp.prefersDirect`).
 enum DirectConvTuning {
