@@ -46,6 +46,44 @@ enum DepthwiseConv2D {
                     var oh = 0
                     while oh + 4 <= OH {
                         var ow = 0
+                        // Unit stride: sixteen-wide vectors when the build has them (see WideFloats), in
+                        // place, as a helper taking them would not be inlined.
+                        let lanes = WideFloats.scalarCount
+                        while L.self == UnitStrideLoad.self && lanes > 8 && ow + 2 * lanes <= OW {
+                            var a0 = WideFloats(repeating: start[0]), b0 = a0, a1 = a0, b1 = a0
+                            var a2 = a0, b2 = a0, a3 = a0, b3 = a0
+                            for kh in 0..<KH {
+                                let src = padded + oh * rowStep + kh * dh * PW + ow
+                                let wr = w + kh * KW
+                                for kw in 0..<KW {
+                                    let wv = WideFloats(repeating: wr[kw])
+                                    let p = UnsafeRawPointer(src + columns[kw])
+                                    let row = 4 * rowStep, half = 4 * lanes
+                                    a0.addProduct(wv, p.loadUnaligned(as: WideFloats.self))
+                                    b0.addProduct(wv, (p + half).loadUnaligned(as: WideFloats.self))
+                                    a1.addProduct(wv, (p + row).loadUnaligned(as: WideFloats.self))
+                                    b1.addProduct(wv, (p + row + half).loadUnaligned(as: WideFloats.self))
+                                    a2.addProduct(wv, (p + 2 * row).loadUnaligned(as: WideFloats.self))
+                                    b2.addProduct(wv, (p + 2 * row + half).loadUnaligned(as: WideFloats.self))
+                                    a3.addProduct(wv, (p + 3 * row).loadUnaligned(as: WideFloats.self))
+                                    b3.addProduct(wv, (p + 3 * row + half).loadUnaligned(as: WideFloats.self))
+                                }
+                            }
+                            if let clamp {
+                                (a0, b0, a1, b1) = (clamp.apply(a0), clamp.apply(b0), clamp.apply(a1), clamp.apply(b1))
+                                (a2, b2, a3, b3) = (clamp.apply(a2), clamp.apply(b2), clamp.apply(a3), clamp.apply(b3))
+                            }
+                            let d = UnsafeMutableRawPointer(out + oh * OW + ow), row = 4 * OW, half = 4 * lanes
+                            d.storeBytes(of: a0, as: WideFloats.self)
+                            (d + half).storeBytes(of: b0, as: WideFloats.self)
+                            (d + row).storeBytes(of: a1, as: WideFloats.self)
+                            (d + row + half).storeBytes(of: b1, as: WideFloats.self)
+                            (d + 2 * row).storeBytes(of: a2, as: WideFloats.self)
+                            (d + 2 * row + half).storeBytes(of: b2, as: WideFloats.self)
+                            (d + 3 * row).storeBytes(of: a3, as: WideFloats.self)
+                            (d + 3 * row + half).storeBytes(of: b3, as: WideFloats.self)
+                            ow += 2 * lanes
+                        }
                         // Sixteen columns at a time: eight independent FMA chains keep both FMA units busy
                         // (four chains are bound by the FMA latency). Reads the same addresses the
                         // eight-column loop below would.

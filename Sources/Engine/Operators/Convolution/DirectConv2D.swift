@@ -122,11 +122,6 @@ enum DirectConv2D {
     }
 
     @inline(__always)
-    private static func storeWide(_ v: WideFloats, _ p: UnsafeMutablePointer<Float>, _ clamp: FloatClamp?) {
-        UnsafeMutableRawPointer(p).storeBytes(of: clamp.map { $0.apply(v) } ?? v, as: WideFloats.self)
-    }
-
-    @inline(__always)
     private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int, _ clamp: FloatClamp?) {
         PartialVector.store(clamp.map { $0.apply(v) } ?? v, p, count: count)
     }
@@ -175,14 +170,26 @@ enum DirectConv2D {
                                 a3.addProduct(w3, x0); b3.addProduct(w3, x1)
                                 wp += 4
                             }
-                            let d = o0 + ow
-                            storeWide(a0, d, clamp); storeWide(b0, d + lanes, clamp)
-                            if valid > 1 { storeWide(a1, d + outPlane, clamp); storeWide(b1, d + outPlane + lanes, clamp) }
+                            if let clamp {
+                                (a0, b0, a1, b1) = (clamp.apply(a0), clamp.apply(b0), clamp.apply(a1), clamp.apply(b1))
+                                (a2, b2, a3, b3) = (clamp.apply(a2), clamp.apply(b2), clamp.apply(a3), clamp.apply(b3))
+                            }
+                            // Stored in place rather than through a helper: the compiler would not inline one
+                            // taking sixteen-wide vectors, and the call split each vector in four.
+                            let d = UnsafeMutableRawPointer(o0 + ow), half = 4 * lanes, plane = 4 * outPlane
+                            d.storeBytes(of: a0, as: WideFloats.self)
+                            (d + half).storeBytes(of: b0, as: WideFloats.self)
+                            if valid > 1 {
+                                (d + plane).storeBytes(of: a1, as: WideFloats.self)
+                                (d + plane + half).storeBytes(of: b1, as: WideFloats.self)
+                            }
                             if valid > 2 {
-                                storeWide(a2, d + 2 * outPlane, clamp); storeWide(b2, d + 2 * outPlane + lanes, clamp)
+                                (d + 2 * plane).storeBytes(of: a2, as: WideFloats.self)
+                                (d + 2 * plane + half).storeBytes(of: b2, as: WideFloats.self)
                             }
                             if valid > 3 {
-                                storeWide(a3, d + 3 * outPlane, clamp); storeWide(b3, d + 3 * outPlane + lanes, clamp)
+                                (d + 3 * plane).storeBytes(of: a3, as: WideFloats.self)
+                                (d + 3 * plane + half).storeBytes(of: b3, as: WideFloats.self)
                             }
                             ow += 2 * lanes
                         }
