@@ -27,6 +27,9 @@ final class DepthwiseKernelTests: XCTestCase {
         Case(x: [1, 8, 11, 26], kernel: [3, 3], strides: [2, 2]),                         // trailing input unread
         Case(x: [1, 24, 7, 70], kernel: [3, 2], strides: [1, 3], pads: [1, 0, 1, 1]),     // wide rows, 3x2 kernel
         Case(x: [1, 5, 1, 1], kernel: [3, 3], pads: [1, 1, 1, 1]),                        // one pixel
+        // Rows of 45 and 70: the sixteen-wide vectors of the plane-at-a-time kernel, then its tails.
+        Case(x: [1, 3, 9, 45], kernel: [3, 3], pads: [1, 1, 1, 1], clamp: .relu),
+        Case(x: [2, 2, 6, 70], kernel: [3, 3], dilations: [1, 2], pads: [1, 2, 1, 2]),
     ]
 
     func testBothKernelsMatchTheReference() throws {
