@@ -175,6 +175,9 @@ final class ConvolutionTests: XCTestCase {
         // Pointwise with few channels: flattened rows, a 128-column tile and a partial tail; grouped too.
         try checkConv(x: [2, 16, 7, 19], w: [7, 16, 1, 1], seed: 36)
         try checkConv(x: [1, 12, 5, 5], w: [9, 4, 1, 1], bias: false, group: 3, seed: 37)
+        // Pointwise with 40 input channels over a small plane (direct), and over a large one (BLAS).
+        try checkConv(x: [1, 40, 6, 9], w: [10, 40, 1, 1], seed: 45)
+        try checkConv(x: [1, 40, 48, 48], w: [6, 40, 1, 1], seed: 46)
         // 1x1 with stride and padding goes through the padded path.
         try checkConv(x: [1, 3, 9, 10], w: [4, 3, 1, 1], strides: [2, 2], pads: [1, 0, 0, 1], seed: 38)
         // Stride 2 with dilation 3 and stride 3 with dilation 2: taps land in every phase of the split rows.

@@ -105,6 +105,8 @@ final class ConvOp: ClampFusing {
         try Sgemm.check(mPerGroup, outSize, cPerGroup * kSize)
         var out = SpanMath.uninitialized(outCount)
         let direct = !isDepthwise && DirectConv2D.supports(geo) && ConvOp.prefersDirect(weightShape)
+            && (kSize > 1 || cPerGroup <= DirectConvTuning.pointwiseWideChannels
+                || outSize <= DirectConvTuning.pointwiseSmallPlane)
 
         xs.withUnsafeBufferPointer { xp in
             weightValues.withUnsafeBufferPointer { wp in
