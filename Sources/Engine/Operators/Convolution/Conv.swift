@@ -212,9 +212,12 @@ enum Im2col {
                                 let src = plane + (id * H + ih) * W
                                 for ow in 0..<valid.lowerBound { dst[ow] = 0 }
                                 if g.w.stride == 1 {
-                                    if !valid.isEmpty {
+                                    if valid.count >= 16 {
                                         (dst + valid.lowerBound).update(from: src + valid.lowerBound + offW,
                                                                         count: valid.count)
+                                    } else {
+                                        // Short rows (small heads): a call to memmove costs more than the copy.
+                                        for ow in valid { dst[ow] = src[ow + offW] }
                                     }
                                 } else if g.w.stride == 2 {
                                     // Eight outputs from one sixteen-wide load, while it stays inside the row.
