@@ -28,6 +28,38 @@ final class StatisticsFoldTests: XCTestCase {
         }
     }
 
+    func testLargeTensorsCountLikeTwoSeparateAdds() {
+        // Tensors of at least four values per bin take the four-way partial histograms; values on bin edges,
+        // at ±absMax, signed zeros, subnormals and long runs of one bin must land where the plain loop puts them.
+        var rng = CalibRNG(seed: 12)
+        for bins in [64, 2048] {
+            var stats = TensorStatistics(bins: bins)
+            var a = Histogram(bins: bins, signed: false), s = Histogram(bins: bins, signed: true)
+            for k in 0..<4 {
+                let reach = Float(1 << (2 * k))
+                let width = reach / Float(bins)
+                var values = (0..<(4 * bins + 1 + 997 * k)).map { i -> Float in
+                    switch i % 9 {
+                    case 0: return 0
+                    case 1: return -0.0
+                    case 2: return Float(Int(rng.uniform() * Double(bins))) * width * (i % 2 == 0 ? 1 : -1)
+                    case 3: return Float.leastNonzeroMagnitude
+                    default: return Float(rng.gaussian()) * reach / 3
+                    }
+                }
+                values += [reach, -reach] + Array(repeating: width / 2, count: 500)
+                stats.add(values)
+                let m = values.reduce(Float(0)) { max($0, abs($1)) }
+                values.withUnsafeBufferPointer {
+                    a.add($0, absMax: m)
+                    s.add($0, absMax: m)
+                }
+            }
+            XCTAssertEqual(stats.absHistogram, a, "\(bins) bins")
+            XCTAssertEqual(stats.signedHistogram, s, "\(bins) bins")
+        }
+    }
+
     func testHeldSampleFoldsLikeImmediateRecording() {
         var rng = CalibRNG(seed: 8)
         let immediate = CalibrationCollector(bins: 128), held = CalibrationCollector(bins: 128)

@@ -72,18 +72,63 @@ public struct Histogram: Equatable, Sendable {
         let perA = Double(n) / (Double(a.limit) * 1)
         let perS = Double(n) / (Double(s.limit) * 2)
         let offset = Double(s.limit)
-        a.counts.withUnsafeMutableBufferPointer { ca in
-            s.counts.withUnsafeMutableBufferPointer { cs in
-                for v in values {
-                    let x = Double(v)
-                    let i = Int(abs(x) * perA), j = Int((x + offset) * perS)
-                    ca[min(max(i, 0), n - 1)] += 1
-                    cs[min(max(j, 0), n - 1)] += 1
+        if values.count >= 4 * n, values.count < Int(UInt32.max), n < 1 << 30 {
+            addInterleaved(values, bins: n, perA: perA, perS: perS, offset: offset, absolute: &a.counts, signed: &s.counts)
+        } else {
+            a.counts.withUnsafeMutableBufferPointer { ca in
+                s.counts.withUnsafeMutableBufferPointer { cs in
+                    for v in values {
+                        let x = Double(v)
+                        let i = Int(abs(x) * perA), j = Int((x + offset) * perS)
+                        ca[min(max(i, 0), n - 1)] += 1
+                        cs[min(max(j, 0), n - 1)] += 1
+                    }
                 }
             }
         }
         a.total += UInt64(values.count)
         s.total += UInt64(values.count)
+    }
+
+    /// The loop of `add(_:absMax:absolute:signed:)` over four partial histograms, one per value position mod 4,
+    /// summed at the end: runs of values in one bin (the zeros after a Relu) otherwise make every increment wait
+    /// for the previous one to be stored. Each value's bins are computed as before, so the counts are the same.
+    /// Needs fewer than 2^32 values (32-bit partial counts).
+    private static func addInterleaved(_ values: UnsafeBufferPointer<Float>, bins n: Int, perA: Double, perS: Double,
+                                       offset: Double, absolute: inout [UInt64], signed: inout [UInt64]) {
+        var partA = [UInt32](repeating: 0, count: 4 * n), partS = partA
+        partA.withUnsafeMutableBufferPointer { pa in
+            partS.withUnsafeMutableBufferPointer { ps in
+                let top = Double(n - 1)
+                // Int(y) clamped to [0, n-1] equals the truncation of y clamped to [0, n-1]; read from the low bits
+                // of trunc + 2^52, it needs no range check.
+                @inline(__always) func bin(_ y: Double) -> Int {
+                    Int(truncatingIfNeeded: (Swift.min(Swift.max(y, 0), top).rounded(.towardZero) + 0x1p52).bitPattern & 0xFFFF_FFFF)
+                }
+                @inline(__always) func put(_ v: Float, _ lane: Int) {
+                    let x = Double(v)
+                    pa[lane &+ bin(abs(x) * perA)] &+= 1
+                    ps[lane &+ bin((x + offset) * perS)] &+= 1
+                }
+                var k = 0
+                let count = values.count
+                while k + 4 <= count {
+                    put(values[k], 0)
+                    put(values[k + 1], n)
+                    put(values[k + 2], 2 * n)
+                    put(values[k + 3], 3 * n)
+                    k += 4
+                }
+                while k < count {
+                    put(values[k], 0)
+                    k += 1
+                }
+            }
+        }
+        for b in 0..<n {
+            absolute[b] += UInt64(partA[b]) + UInt64(partA[n + b]) + UInt64(partA[2 * n + b]) + UInt64(partA[3 * n + b])
+            signed[b] += UInt64(partS[b]) + UInt64(partS[n + b]) + UInt64(partS[2 * n + b]) + UInt64(partS[3 * n + b])
+        }
     }
 
     /// Widens the range by powers of two until it covers `magnitude`, merging bins.
