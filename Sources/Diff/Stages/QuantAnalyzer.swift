@@ -63,6 +63,8 @@ public final class QuantAnalyzer {
     public private(set) var timings: [String: Double] = [:]
     /// Ranges already computed, by method: switching back to a method re-uses them.
     public let rangeCache = RangeCache()
+    /// Rounded weights, the same for every method: built once.
+    public let weightCache = WeightCache()
     /// The optimized-float stage (BatchNormalization folded, constants folded, Identity removed, Conv+Relu
     /// fused), or nil with `optimizedError` set when the passes failed.
     public private(set) var optimized: OptimizedModel?
@@ -160,7 +162,7 @@ public final class QuantAnalyzer {
                 c.method = kind
                 c.percentile = pct
                 let stage = try QuantizedStage(floatModel: quantizationModel, statistics: statistics, config: c, points: points,
-                                               rangeCache: rangeCache)
+                                               rangeCache: rangeCache, weightCache: weightCache)
                 let cos = try outputCosine(stage, sample: 0)
                 trials.append((kind, cos))
                 if best == nil || cos > best!.1 { best = (c, cos) }
@@ -169,7 +171,7 @@ public final class QuantAnalyzer {
             if chosen.method == .auto { chosen.method = .max }
         }
         let stage = try QuantizedStage(floatModel: quantizationModel, statistics: statistics, config: chosen, points: points,
-                                       rangeCache: rangeCache)
+                                       rangeCache: rangeCache, weightCache: weightCache)
         var e = try measure(stage, config: chosen, trials: trials, isolated: isolated, hybrid: hybrid, target: target,
                             started: t0)
         e.methodName = chosen.method.rawValue
