@@ -28,6 +28,73 @@ final class StatisticsFoldTests: XCTestCase {
         }
     }
 
+    func testLargeTensorsCountLikeTwoSeparateAdds() {
+        // Tensors of at least four values per bin take the four-way partial histograms; values on bin edges,
+        // at ±absMax, signed zeros, subnormals and long runs of one bin must land where the plain loop puts them.
+        var rng = CalibRNG(seed: 12)
+        for bins in [64, 2048] {
+            var stats = TensorStatistics(bins: bins)
+            var a = Histogram(bins: bins, signed: false), s = Histogram(bins: bins, signed: true)
+            for k in 0..<4 {
+                let reach = Float(1 << (2 * k))
+                let width = reach / Float(bins)
+                var values = (0..<(4 * bins + 1 + 997 * k)).map { i -> Float in
+                    switch i % 9 {
+                    case 0: return 0
+                    case 1: return -0.0
+                    case 2: return Float(Int(rng.uniform() * Double(bins))) * width * (i % 2 == 0 ? 1 : -1)
+                    case 3: return Float.leastNonzeroMagnitude
+                    default: return Float(rng.gaussian()) * reach / 3
+                    }
+                }
+                values += [reach, -reach] + Array(repeating: width / 2, count: 500)
+                stats.add(values)
+                let m = values.reduce(Float(0)) { max($0, abs($1)) }
+                values.withUnsafeBufferPointer {
+                    a.add($0, absMax: m)
+                    s.add($0, absMax: m)
+                }
+            }
+            XCTAssertEqual(stats.absHistogram, a, "\(bins) bins")
+            XCTAssertEqual(stats.signedHistogram, s, "\(bins) bins")
+        }
+    }
+
+    func testVectorScanFindsThePlainLoopsExtremesAndZeros() {
+        // The plain loop: the first of equal extremes (so the sign of a zero extreme is that of the first zero).
+        func plain(_ v: [Float]) -> (lo: Float, hi: Float, zeros: Int)? {
+            guard v.allSatisfy(\.isFinite) else { return nil }
+            var lo = Float.infinity, hi = -Float.infinity, zeros = 0
+            for x in v {
+                if x < lo { lo = x }
+                if x > hi { hi = x }
+                if x == 0 { zeros += 1 }
+            }
+            return (lo, hi, zeros)
+        }
+        var rng = CalibRNG(seed: 21)
+        for n in [16, 17, 31, 32, 47, 1000, 4099] {
+            for kind in 0..<6 {
+                var v: [Float] = (0..<n).map { _ in Float(rng.gaussian()) }
+                switch kind {
+                case 1: v = v.map { max($0, 0) }                             // Relu: min is a zero
+                case 2: v = v.map { max($0, 0) }; v[n / 2] = -0.0; v[0] = 1   // the first zero is -0
+                case 3: v = v.map { min($0, 0) }; v[n - 1] = -0.0            // max is a zero
+                case 4: v[n - 1] = .nan                                     // in the tail: not finite
+                case 5: v[3] = -.infinity                                   // in the lanes: not finite
+                default: break
+                }
+                let want = plain(v)
+                let got = v.withUnsafeBufferPointer { TensorStatistics.scanFinite($0) }
+                XCTAssertEqual(got == nil, want == nil, "n \(n), kind \(kind)")
+                guard let got, let want else { continue }
+                XCTAssertEqual(got.lo.bitPattern, want.lo.bitPattern, "n \(n), kind \(kind)")
+                XCTAssertEqual(got.hi.bitPattern, want.hi.bitPattern, "n \(n), kind \(kind)")
+                XCTAssertEqual(got.zeros, want.zeros, "n \(n), kind \(kind)")
+            }
+        }
+    }
+
     func testHeldSampleFoldsLikeImmediateRecording() {
         var rng = CalibRNG(seed: 8)
         let immediate = CalibrationCollector(bins: 128), held = CalibrationCollector(bins: 128)

@@ -58,10 +58,13 @@ public final class QuantAnalyzer {
     public let calibrationSamples: Int
     /// Warnings for the user (too few samples and the like).
     public let warnings: [String]
-    /// `float_pass_s` (calibration pass), `eval_cache_s`, `stats_s`.
+    /// `float_pass_s` (calibration pass, recording the shared evaluation samples), `eval_cache_s` (float runs of
+    /// the other evaluation samples), `stats_s`.
     public private(set) var timings: [String: Double] = [:]
     /// Ranges already computed, by method: switching back to a method re-uses them.
     public let rangeCache = RangeCache()
+    /// Rounded weights, the same for every method: built once.
+    public let weightCache = WeightCache()
     /// The optimized-float stage (BatchNormalization folded, constants folded, Identity removed, Conv+Relu
     /// fused), or nil with `optimizedError` set when the passes failed.
     public private(set) var optimized: OptimizedModel?
@@ -79,14 +82,25 @@ public final class QuantAnalyzer {
     /// - Parameters:
     ///   - calibration: the calibration samples.
     ///   - evaluation: the samples compared across stages (each is run once in float and cached).
-    public init(model: Model, calibration: CalibrationDataset, evaluation: [[String: Tensor]],
+    ///   - sharedSamples: how many leading evaluation samples are also the leading calibration samples (all of
+    ///     them when the evaluation set defaults to the calibration set): their float tensors are recorded during
+    ///     the calibration pass instead of running them again (same executor, same inputs, same tensors).
+    public init(model: Model, calibration: CalibrationDataset, evaluation: [[String: Tensor]], sharedSamples: Int = 0,
                 progress: ((String, Int, Int) -> Void)? = nil) throws {
         self.model = model
         quantizationModel = model
         floatExecutor = try Executor(model: model)
         var t0 = MonotonicClock.seconds()
         let collector = CalibrationCollector()
-        try CalibrationPass.run(floatExecutor, on: calibration, collector: collector) { progress?("calibrating", $0, $1) }
+        let shared = Swift.max(0, Swift.min(sharedSamples, evaluation.count, calibration.count))
+        var cache = [[String: Tensor]?](repeating: nil, count: evaluation.count)
+        func cached(_ i: Int, _ recorder: TensorRecorder) {
+            var all = recorder.tensors
+            for (k, v) in evaluation[i] { all[k] = v }
+            cache[i] = all
+        }
+        try CalibrationPass.run(floatExecutor, on: calibration, collector: collector, preloaded: Array(evaluation.prefix(shared)),
+                                recorded: cached) { progress?("calibrating", $0, $1) }
         timings["float_pass_s"] = MonotonicClock.seconds() - t0
         if let bad = collector.nonFiniteTensors.first {
             throw QScopeError.usage("tensor '\(bad.name)' held \(bad.count) NaN or infinite values during calibration; "
@@ -96,18 +110,17 @@ public final class QuantAnalyzer {
         calibrationSamples = calibration.count
         warnings = calibration.warnings
         t0 = MonotonicClock.seconds()
-        var cache: [[String: Tensor]] = []
         for (i, feeds) in evaluation.enumerated() {
-            let recorder = TensorRecorder()
-            _ = try floatExecutor.run(feeds, observer: recorder)
-            var all = recorder.tensors
-            for (k, v) in feeds { all[k] = v }
-            cache.append(all)
+            if cache[i] == nil {
+                let recorder = TensorRecorder()
+                _ = try floatExecutor.run(feeds, observer: recorder)
+                cached(i, recorder)
+            }
             progress?("evaluating float", i + 1, evaluation.count)
         }
         timings["eval_cache_s"] = MonotonicClock.seconds() - t0
         evalFeeds = evaluation
-        floatActivations = cache
+        floatActivations = cache.map { $0 ?? [:] }
         t0 = MonotonicClock.seconds()
         buildOptimized()
         timings["optimize_s"] = MonotonicClock.seconds() - t0
@@ -149,7 +162,7 @@ public final class QuantAnalyzer {
                 c.method = kind
                 c.percentile = pct
                 let stage = try QuantizedStage(floatModel: quantizationModel, statistics: statistics, config: c, points: points,
-                                               rangeCache: rangeCache)
+                                               rangeCache: rangeCache, weightCache: weightCache)
                 let cos = try outputCosine(stage, sample: 0)
                 trials.append((kind, cos))
                 if best == nil || cos > best!.1 { best = (c, cos) }
@@ -158,7 +171,7 @@ public final class QuantAnalyzer {
             if chosen.method == .auto { chosen.method = .max }
         }
         let stage = try QuantizedStage(floatModel: quantizationModel, statistics: statistics, config: chosen, points: points,
-                                       rangeCache: rangeCache)
+                                       rangeCache: rangeCache, weightCache: weightCache)
         var e = try measure(stage, config: chosen, trials: trials, isolated: isolated, hybrid: hybrid, target: target,
                             started: t0)
         e.methodName = chosen.method.rawValue

@@ -72,18 +72,80 @@ public struct Histogram: Equatable, Sendable {
         let perA = Double(n) / (Double(a.limit) * 1)
         let perS = Double(n) / (Double(s.limit) * 2)
         let offset = Double(s.limit)
-        a.counts.withUnsafeMutableBufferPointer { ca in
-            s.counts.withUnsafeMutableBufferPointer { cs in
-                for v in values {
-                    let x = Double(v)
-                    let i = Int(abs(x) * perA), j = Int((x + offset) * perS)
-                    ca[min(max(i, 0), n - 1)] += 1
-                    cs[min(max(j, 0), n - 1)] += 1
+        if values.count >= 4 * n, values.count < Int(UInt32.max), n < 1 << 30 {
+            addInterleaved(values, bins: n, perA: perA, perS: perS, offset: offset, absolute: &a.counts, signed: &s.counts)
+        } else {
+            a.counts.withUnsafeMutableBufferPointer { ca in
+                s.counts.withUnsafeMutableBufferPointer { cs in
+                    for v in values {
+                        let x = Double(v)
+                        let i = Int(abs(x) * perA), j = Int((x + offset) * perS)
+                        ca[min(max(i, 0), n - 1)] += 1
+                        cs[min(max(j, 0), n - 1)] += 1
+                    }
                 }
             }
         }
         a.total += UInt64(values.count)
         s.total += UInt64(values.count)
+    }
+
+    /// The loop of `add(_:absMax:absolute:signed:)` over four partial histograms, one per value position mod 4,
+    /// summed at the end: runs of values in one bin (the zeros after a Relu) otherwise make every increment wait
+    /// for the previous one to be stored. Each value's bins are computed as before, so the counts are the same.
+    /// Needs fewer than 2^32 values (32-bit partial counts).
+    private static func addInterleaved(_ values: UnsafeBufferPointer<Float>, bins n: Int, perA: Double, perS: Double,
+                                       offset: Double, absolute: inout [UInt64], signed: inout [UInt64]) {
+        var partA = [UInt32](repeating: 0, count: 4 * n), partS = partA
+        partA.withUnsafeMutableBufferPointer { pa in
+            partS.withUnsafeMutableBufferPointer { ps in
+                let top = Double(n - 1)
+                // Int(y) clamped to [0, n-1] equals the truncation of y clamped to [0, n-1]; read from the low bits
+                // of trunc + 2^52, it needs no range check.
+                @inline(__always) func bin(_ y: Double) -> Int {
+                    Int(truncatingIfNeeded: (Swift.min(Swift.max(y, 0), top).rounded(.towardZero) + 0x1p52).bitPattern & 0xFFFF_FFFF)
+                }
+                @inline(__always) func put(_ v: Float, _ lane: Int) {
+                    let x = Double(v)
+                    pa[lane &+ bin(abs(x) * perA)] &+= 1
+                    ps[lane &+ bin((x + offset) * perS)] &+= 1
+                }
+                // Eight at a time, the same operations lane by lane. Both products are >= 0 (|x|·perA, and x + limit
+                // is exact and >= 0 for |x| <= limit), so only the top needs the clamp.
+                let vTop = SIMD8<Double>(repeating: top), vOffset = SIMD8<Double>(repeating: offset)
+                let p1 = n, p2 = 2 * n, p3 = 3 * n
+                @inline(__always) func bins(_ y: SIMD8<Double>) -> SIMD8<UInt32> {
+                    let c = y.replacing(with: vTop, where: y .> vTop).rounded(.towardZero) + 0x1p52
+                    return SIMD8<UInt32>(truncatingIfNeeded: unsafeBitCast(c, to: SIMD8<UInt64>.self))
+                }
+                var k = 0
+                let count = values.count
+                let raw = UnsafeRawPointer(values.baseAddress!)
+                while k + 8 <= count {
+                    let x = SIMD8<Double>(raw.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self))
+                    let magnitude = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF,
+                                                  to: SIMD8<Double>.self)
+                    let ia = bins(magnitude * perA), js = bins((x + vOffset) * perS)
+                    pa[Int(ia[0])] &+= 1; ps[Int(js[0])] &+= 1
+                    pa[p1 &+ Int(ia[1])] &+= 1; ps[p1 &+ Int(js[1])] &+= 1
+                    pa[p2 &+ Int(ia[2])] &+= 1; ps[p2 &+ Int(js[2])] &+= 1
+                    pa[p3 &+ Int(ia[3])] &+= 1; ps[p3 &+ Int(js[3])] &+= 1
+                    pa[Int(ia[4])] &+= 1; ps[Int(js[4])] &+= 1
+                    pa[p1 &+ Int(ia[5])] &+= 1; ps[p1 &+ Int(js[5])] &+= 1
+                    pa[p2 &+ Int(ia[6])] &+= 1; ps[p2 &+ Int(js[6])] &+= 1
+                    pa[p3 &+ Int(ia[7])] &+= 1; ps[p3 &+ Int(js[7])] &+= 1
+                    k += 8
+                }
+                while k < count {
+                    put(values[k], 0)
+                    k += 1
+                }
+            }
+        }
+        for b in 0..<n {
+            absolute[b] += UInt64(partA[b]) + UInt64(partA[n + b]) + UInt64(partA[2 * n + b]) + UInt64(partA[3 * n + b])
+            signed[b] += UInt64(partS[b]) + UInt64(partS[n + b]) + UInt64(partS[2 * n + b]) + UInt64(partS[3 * n + b])
+        }
     }
 
     /// Widens the range by powers of two until it covers `magnitude`, merging bins.
@@ -115,65 +177,5 @@ public struct Histogram: Equatable, Sendable {
     private func floorDiv(_ a: Int, _ b: Int) -> Int {
         let q = a / b
         return (a % b != 0 && a < 0) ? q - 1 : q
-    }
-}
-
-/// Running statistics of one float tensor over every calibration sample.
-public struct TensorStatistics: Equatable, Sendable {
-    /// Smallest and largest finite value seen (+inf / -inf before any).
-    public private(set) var min: Float = .infinity
-    public private(set) var max: Float = -.infinity
-    /// Finite values counted.
-    public private(set) var count: Int = 0
-    /// Values that were exactly zero (they quantize without error in every scheme).
-    public private(set) var zeroCount: Int = 0
-    /// NaN and infinite values, which are left out of every other statistic.
-    public private(set) var nonFiniteCount: Int = 0
-    /// Tensors (one per sample and run) folded in.
-    public private(set) var batches: Int = 0
-    /// Histogram of |x|, used by entropy, percentile and symmetric MSE calibration.
-    public private(set) var absHistogram: Histogram
-    /// Histogram of x, used by asymmetric percentile and MSE calibration.
-    public private(set) var signedHistogram: Histogram
-
-    public init(bins: Int = 2048) {
-        absHistogram = Histogram(bins: bins, signed: false)
-        signedHistogram = Histogram(bins: bins, signed: true)
-    }
-
-    /// Largest magnitude seen (0 before any value).
-    public var absMax: Float { count == 0 ? 0 : Swift.max(abs(min), abs(max)) }
-
-    /// Folds in one tensor's values.
-    public mutating func add(_ values: [Float]) {
-        batches += 1
-        values.withUnsafeBufferPointer { buf in
-            var lo = Float.infinity, hi = -Float.infinity
-            var zeros = 0, bad = 0
-            for v in buf {
-                if !v.isFinite { bad += 1; continue }
-                if v < lo { lo = v }
-                if v > hi { hi = v }
-                if v == 0 { zeros += 1 }
-            }
-            if bad > 0 {
-                // Rare: copy out the finite values so the histograms never see NaN or infinity.
-                let finite = buf.filter(\.isFinite)
-                finite.withUnsafeBufferPointer { fold($0, lo: lo, hi: hi) }
-            } else {
-                fold(buf, lo: lo, hi: hi)
-            }
-            zeroCount += zeros
-            nonFiniteCount += bad
-        }
-    }
-
-    private mutating func fold(_ buf: UnsafeBufferPointer<Float>, lo: Float, hi: Float) {
-        guard !buf.isEmpty else { return }
-        min = Swift.min(min, lo)
-        max = Swift.max(max, hi)
-        count += buf.count
-        let m = Swift.max(abs(lo), abs(hi))
-        Histogram.add(buf, absMax: m, absolute: &absHistogram, signed: &signedHistogram)
     }
 }

@@ -25,7 +25,7 @@ public struct MSECalibration: CalibrationMethod {
             let bins = MSECalibration.bins(h, zeros: stats.zeroCount)
             let qmax = Double((1 << (bits - 1)) - 1)
             let candidates = (1...h.binCount).map { h.edge($0) }
-            let best = MSESymmetricSearch(bins).best(candidates: candidates, qmax: qmax, fallback: Double(h.limit))
+            let best = MSESymmetricSearch(bins, binWidth: h.binWidth).best(candidates: candidates, qmax: qmax, fallback: Double(h.limit))
             return finish(threshold: best, stats: stats, symmetric: true)
         }
         let h = stats.signedHistogram

@@ -5,6 +5,10 @@ public struct AnalysisData {
     public let evaluation: [[String: Tensor]]
     /// The files of each evaluation sample, for messages and reports.
     public let evaluationFiles: [[String]]
+    /// How many leading evaluation samples are the leading calibration samples: all of them when the evaluation
+    /// set defaults to the calibration set, else none.
+    public var sharedSamples: Int { evaluationIsCalibration ? evaluation.count : 0 }
+    var evaluationIsCalibration = false
     public let warnings: [String]
     /// The image preprocessing of each graph input fed from images (float NCHW/NHWC inputs that are not
     /// featuremaps), by input name.
@@ -42,8 +46,8 @@ public struct AnalysisData {
             files.append(evalSet.sampleFiles(i))
         }
         if config.evalDataDir != nil { warnings += evalSet.warnings.filter { !warnings.contains($0) } }
-        return AnalysisData(calibration: cal, evaluation: evaluation, evaluationFiles: files, warnings: warnings,
-                            preprocess: preprocess)
+        return AnalysisData(calibration: cal, evaluation: evaluation, evaluationFiles: files,
+                            evaluationIsCalibration: config.evalDataDir == nil, warnings: warnings, preprocess: preprocess)
     }
 
     /// Maps a shape given without a name (key "") to a one-input model's input.

@@ -18,9 +18,11 @@ public final class QuantizedStage {
     private let rewriter: FakeQuantRewriter
 
     /// Builds the stage from statistics collected in the float pass. `config.method` must not be `auto`.
-    /// `rangeCache` (method -> tensor -> range) lets callers keep ranges across rebuilds; it is filled as needed.
+    /// `rangeCache` (method -> tensor -> range) lets callers keep ranges across rebuilds; it is filled as needed,
+    /// and so is `weightCache` (the rounded weights, the same for every method).
     public convenience init(floatModel: Model, statistics: CalibrationCollector, config: QuantizationConfig,
-                            points: QuantizationPoints? = nil, rangeCache: RangeCache? = nil) throws {
+                            points: QuantizationPoints? = nil, rangeCache: RangeCache? = nil,
+                            weightCache: WeightCache? = nil) throws {
         let points = try points ?? QuantizationPoints(model: floatModel, floatNodes: config.floatNodes)
         let symmetric = config.activationScheme.isSymmetric
         var methodFor: [String: CalibrationMethodKind] = [:]
@@ -40,7 +42,7 @@ public final class QuantizedStage {
         }
         let ranges = try cache.ranges(requests, percentile: config.percentile, symmetric: symmetric)
             .merging(overridden) { _, given in given }
-        try self.init(floatModel: floatModel, ranges: ranges, config: config, points: points)
+        try self.init(floatModel: floatModel, ranges: ranges, config: config, points: points, weightCache: weightCache)
     }
 
     /// Builds the stage from given activation ranges (calibrated, or read from an already quantized model).
@@ -48,7 +50,7 @@ public final class QuantizedStage {
     /// being derived from the ranges and the weights: an imported model's own parameters, reproduced exactly.
     public init(floatModel: Model, ranges: [String: CalibrationRange], config: QuantizationConfig,
                 points: QuantizationPoints, fixedParams: [String: QuantParams] = [:],
-                fixedWeightScales: [String: WeightQuantization.FixedScales] = [:]) throws {
+                fixedWeightScales: [String: WeightQuantization.FixedScales] = [:], weightCache: WeightCache? = nil) throws {
         self.config = config
         self.points = points
         var params: [String: QuantParams] = [:]
@@ -58,7 +60,7 @@ public final class QuantizedStage {
         self.ranges = ranges
         activationParams = params
         let (initializers, weights) = try WeightQuantization.apply(to: floatModel, config: config, activationParams: params,
-                                                                   fixedScales: fixedWeightScales)
+                                                                   fixedScales: fixedWeightScales, cache: weightCache)
         self.weights = weights
         var m = floatModel
         m.graph.initializers = initializers

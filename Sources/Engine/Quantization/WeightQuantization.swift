@@ -42,8 +42,11 @@ public enum WeightQuantization {
     /// Returns the initializers with every layer weight and bias replaced by its fake-quantized value, and the
     /// per-layer record. `activationParams` gives the input scale for bias quantization. A weight with
     /// `fixedScales` is rounded to those scales (int8, -128...127) whatever `config.perChannel` says.
+    /// `cache` keeps per-channel weights for the next stage built from the same model.
     public static func apply(to model: Model, config: QuantizationConfig, activationParams: [String: QuantParams],
-                             fixedScales: [String: FixedScales] = [:]) throws -> ([String: Tensor], [LayerWeights]) {
+                             fixedScales: [String: FixedScales] = [:], cache: WeightCache? = nil) throws
+        -> ([String: Tensor], [LayerWeights])
+    {
         var initializers = model.graph.initializers
         var layers: [LayerWeights] = []
         for node in model.graph.nodes where node.domain.isEmpty && !config.floatNodes.contains(node.name) {
@@ -56,6 +59,10 @@ public enum WeightQuantization {
                 initializers[name] = q
                 scales = fixed.scales
                 recordAxis = fixed.axis
+            } else if config.perChannel, let cache {
+                let q = try cache.perChannel(name, w, axis: axis)
+                initializers[name] = q.dequantized
+                scales = q.scales
             } else if config.perChannel {
                 let q = try WeightQuantizer.perChannelSymmetric(w, axis: axis)
                 initializers[name] = q.dequantized()

@@ -106,7 +106,8 @@ struct BenchRenderCommand: ParsableCommand {
         config.calDataDir = dir.path
         config.evalSamples = 2
         let data = try AnalysisData.open(model: model, config: config)
-        let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation)
+        let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation,
+                                         sharedSamples: data.sharedSamples)
         let evaluation = try analyzer.evaluate(config.quantization)
         let report = try ReportBuilder.build(analyzer: analyzer, evaluation: evaluation, config: config, modelPath: "residual.onnx")
         var shapes: [String: [Int]] = [:]

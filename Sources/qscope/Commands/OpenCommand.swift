@@ -78,7 +78,8 @@ final class OpenState: @unchecked Sendable {
     private func start(_ session: SessionInfo, _ ctx: JobContext) throws {
         ctx.progress(.quantized, 0, "reading data")
         let data = try AnalysisData.open(model: model, config: config)
-        let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation) { label, done, total in
+        let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation,
+                                         sharedSamples: data.sharedSamples) { label, done, total in
             ctx.progress(.quantized, Double(done) / Double(max(total, 1)) * 0.8, "\(label) \(done)/\(total)")
         }
         analyzer.hybridInputs = config.hybridInputs(data)

@@ -44,7 +44,8 @@ struct AnalysisSession {
         }
         let data = try AnalysisData.open(model: model, config: config)
         for w in data.warnings { warn(w) }
-        let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation) {
+        let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation,
+                                         sharedSamples: data.sharedSamples) {
             progress?.update($0, $1, $2)
         }
         analyzer.hybridInputs = config.hybridInputs(data)
