@@ -16,16 +16,8 @@ final class CalibrationPruningTests: XCTestCase {
 
     /// The plain symmetric MSE search: every bin edge, the reference error, the first minimum kept.
     func plainMSE(_ h: Histogram, zeros: Int) -> (threshold: Double, error: Double, errors: [Double: Double]) {
-        let bins = MSECalibration.bins(h, zeros: zeros)
-        var best = Double(h.limit), bestError = Double.infinity
-        var all: [Double: Double] = [:]
-        for k in 1...h.binCount {
-            let t = h.edge(k)
-            let e = MSECalibration.error(bins, step: t / 127, low: -t, high: t)
-            all[t] = e
-            if e < bestError { bestError = e; best = t }
-        }
-        return (best, bestError, all)
+        plainMSESearch(MSECalibration.bins(h, zeros: zeros), candidates: (1...h.binCount).map { h.edge($0) },
+                       qmax: 127, fallback: Double(h.limit))
     }
 
     func testPrunedMSESearchPicksTheReferenceThreshold() {

@@ -12,20 +12,24 @@ final class StatisticsFoldTests: XCTestCase {
     func testOnePassFoldCountsLikeTwoSeparateAdds() {
         var rng = CalibRNG(seed: 5)
         for bins in [2, 64, 2048] {
-            var stats = TensorStatistics(bins: bins)
-            var a = Histogram(bins: bins, signed: false), s = Histogram(bins: bins, signed: true)
-            for k in 0..<9 {
-                let values = batch(&rng, k)
-                stats.add(values)
-                let m = values.reduce(Float(0)) { max($0, abs($1)) }
-                values.withUnsafeBufferPointer {
-                    a.add($0, absMax: m)
-                    s.add($0, absMax: m)
-                }
-            }
-            XCTAssertEqual(stats.absHistogram, a, "\(bins) bins")
-            XCTAssertEqual(stats.signedHistogram, s, "\(bins) bins")
+            assertFoldMatchesSeparateAdds(bins: bins, batches: (0..<9).map { batch(&rng, $0) })
         }
+    }
+
+    /// Folds `batches` into one `TensorStatistics` and checks both its histograms against two plain ones.
+    private func assertFoldMatchesSeparateAdds(bins: Int, batches: [[Float]], line: UInt = #line) {
+        var stats = TensorStatistics(bins: bins)
+        var a = Histogram(bins: bins, signed: false), s = Histogram(bins: bins, signed: true)
+        for values in batches {
+            stats.add(values)
+            let m = values.reduce(Float(0)) { max($0, abs($1)) }
+            values.withUnsafeBufferPointer {
+                a.add($0, absMax: m)
+                s.add($0, absMax: m)
+            }
+        }
+        XCTAssertEqual(stats.absHistogram, a, "\(bins) bins", line: line)
+        XCTAssertEqual(stats.signedHistogram, s, "\(bins) bins", line: line)
     }
 
     func testLargeTensorsCountLikeTwoSeparateAdds() {
@@ -33,8 +37,7 @@ final class StatisticsFoldTests: XCTestCase {
         // at ±absMax, signed zeros, subnormals and long runs of one bin must land where the plain loop puts them.
         var rng = CalibRNG(seed: 12)
         for bins in [64, 2048] {
-            var stats = TensorStatistics(bins: bins)
-            var a = Histogram(bins: bins, signed: false), s = Histogram(bins: bins, signed: true)
+            var batches: [[Float]] = []
             for k in 0..<4 {
                 let reach = Float(1 << (2 * k))
                 let width = reach / Float(bins)
@@ -48,15 +51,9 @@ final class StatisticsFoldTests: XCTestCase {
                     }
                 }
                 values += [reach, -reach] + Array(repeating: width / 2, count: 500)
-                stats.add(values)
-                let m = values.reduce(Float(0)) { max($0, abs($1)) }
-                values.withUnsafeBufferPointer {
-                    a.add($0, absMax: m)
-                    s.add($0, absMax: m)
-                }
+                batches.append(values)
             }
-            XCTAssertEqual(stats.absHistogram, a, "\(bins) bins")
-            XCTAssertEqual(stats.signedHistogram, s, "\(bins) bins")
+            assertFoldMatchesSeparateAdds(bins: bins, batches: batches)
         }
     }
 

@@ -48,3 +48,18 @@ func calibErrorMessage(_ body: () throws -> Void, file: StaticString = #filePath
         return "\(error)"
     }
 }
+
+/// The plain symmetric MSE search the fast ones are checked against: every candidate threshold with the
+/// reference error `MSECalibration.error`, the first minimum kept (`fallback` when there is none).
+func plainMSESearch(_ bins: [MSECalibration.Bin], candidates: [Double], qmax: Double, fallback: Double)
+    -> (threshold: Double, error: Double, errors: [Double: Double])
+{
+    var best = fallback, bestError = Double.infinity
+    var all: [Double: Double] = [:]
+    for t in candidates {
+        let e = MSECalibration.error(bins, step: t / qmax, low: -t, high: t)
+        all[t] = e
+        if e < bestError { bestError = e; best = t }
+    }
+    return (best, bestError, all)
+}
