@@ -220,18 +220,34 @@ enum DirectConv2D {
                             let n = min(8, tileEnd - ow)
                             var a0 = SIMD8<Float>(repeating: bv[0]), a1 = SIMD8<Float>(repeating: bv[1])
                             var a2 = SIMD8<Float>(repeating: bv[2]), a3 = SIMD8<Float>(repeating: bv[3])
+                            // Odd taps in a second set of sums: eight independent FMA chains, not four (four
+                            // are bound by the FMA latency; this tail is a fifth of a 40-column row).
+                            var c0 = SIMD8<Float>(repeating: 0), c1 = c0, c2 = c0, c3 = c0
                             let base = rowBase + ow
-                            var wp = wb
-                            for t in 0..<taps {
+                            @inline(__always) func load(_ t: Int) -> SIMD8<Float> {
                                 let p = base + off[t]
                                 // Without slack (pointwise rows read in place) the last vector is partial.
-                                let x = g.safeOverread ? UnitStrideLoad.load(p, stride: 1) : PartialVector.load(p, count: n)
+                                return g.safeOverread ? UnitStrideLoad.load(p, stride: 1) : PartialVector.load(p, count: n)
+                            }
+                            var wp = wb
+                            var t = 0
+                            while t + 2 <= taps {
+                                let x = load(t), y = load(t + 1)
+                                a0.addProduct(SIMD8(repeating: wp[0]), x); c0.addProduct(SIMD8(repeating: wp[4]), y)
+                                a1.addProduct(SIMD8(repeating: wp[1]), x); c1.addProduct(SIMD8(repeating: wp[5]), y)
+                                a2.addProduct(SIMD8(repeating: wp[2]), x); c2.addProduct(SIMD8(repeating: wp[6]), y)
+                                a3.addProduct(SIMD8(repeating: wp[3]), x); c3.addProduct(SIMD8(repeating: wp[7]), y)
+                                wp += 8
+                                t += 2
+                            }
+                            if t < taps {
+                                let x = load(t)
                                 a0.addProduct(SIMD8(repeating: wp[0]), x)
                                 a1.addProduct(SIMD8(repeating: wp[1]), x)
                                 a2.addProduct(SIMD8(repeating: wp[2]), x)
                                 a3.addProduct(SIMD8(repeating: wp[3]), x)
-                                wp += 4
                             }
+                            (a0, a1, a2, a3) = (a0 + c0, a1 + c1, a2 + c2, a3 + c3)
                             let d = o0 + ow
                             store(a0, d, n, clamp)
                             if valid > 1 { store(a1, d + outPlane, n, clamp) }
