@@ -16,7 +16,10 @@ enum DetailPaneView {
         var title: [(String, StyleRole)] = [("#\(layer.index) \(layer.name)", .title), ("  \(layer.op)", .accent)]
         if let suspicion { title.append(("  \(g.symbol(suspicion)) \(word(suspicion))", role(for: suspicion))) }
         out.append(StyledLine(title))
-        var place = "runs on " + (layer.placement?.rawValue ?? "\(g.dash) (hybrid not built)") + "   output " + layer.outputShape
+        // Without a placement: either the hybrid stage is not there yet, or it has no node of this name (the
+        // graph passes folded the layer into a neighbour or removed it).
+        let absent = s.stages[.hybrid] == .ready ? "not a layer of the hybrid graph" : "hybrid not built"
+        var place = "runs on " + (layer.placement?.rawValue ?? "\(g.dash) (\(absent))") + "   output " + layer.outputShape
         if s.cpuFallback.contains(layer.index) { place += "   marked for CPU fallback" }
         out.append(StyledLine(place, .dim))
         if let note = layer.placementNote { out += wrap(note, width: width - 2).map { StyledLine("  " + $0, .dim) } }

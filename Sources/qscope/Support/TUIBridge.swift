@@ -46,6 +46,10 @@ enum TUIBridge {
                     ?? h.inputFeeds.first { $0.foldedInto == l.name }.map { "input \($0.tensor): \($0.description)" }
             } else {
                 l.placement = evaluation.config.floatNodes.contains(l.name) ? .cpu : nil
+                if evaluation.hybrid != nil && l.placement == nil {
+                    l.placementNote = "the optimized and hybrid graphs have no node of this name: the graph passes "
+                        + "folded it into a neighbouring layer or removed it (qscope passes lists what they did)"
+                }
             }
             if let p = evaluation.stage.activationParams[out], let r = evaluation.stage.ranges[out] {
                 l.quant = TUI.QuantParams(outputScale: Double(p.scale), outputZeroPoint: Int(p.zeroPoint),
