@@ -116,7 +116,7 @@ final class ConvOp: ClampFusing {
                         if let bias { bias.withUnsafeBufferPointer { body($0.baseAddress!) } } else { body(nil) }
                     }
                     if isDepthwise && DepthwiseChannelBlocked.supports(geo, multiplier: mPerGroup)
-                        && ConvOp.channelBlockedDepthwise.map({ $0 }) ?? DepthwiseChannelBlocked.prefers(geo) {
+                        && ConvOp.channelBlockedDepthwise ?? DepthwiseChannelBlocked.prefers(geo) {
                         withBias { b in
                             DepthwiseChannelBlocked.run(input: x0, weights: w0, bias: b, output: o0, batch: n,
                                                         channels: c, geometry: geo, clamp: clamp)
@@ -212,12 +212,9 @@ enum Im2col {
                                 let src = plane + (id * H + ih) * W
                                 for ow in 0..<valid.lowerBound { dst[ow] = 0 }
                                 if g.w.stride == 1 {
-                                    if valid.count >= 16 {
+                                    if !valid.isEmpty {
                                         (dst + valid.lowerBound).update(from: src + valid.lowerBound + offW,
                                                                         count: valid.count)
-                                    } else {
-                                        // Short rows (small heads): a call to memmove costs more than the copy.
-                                        for ow in valid { dst[ow] = src[ow + offW] }
                                     }
                                 } else if g.w.stride == 2 {
                                     // Eight outputs from one sixteen-wide load, while it stays inside the row.

@@ -4,8 +4,8 @@
 /// each tap of eight output pixels is eight full-vector FMAs with one weight vector and no broadcasts, for
 /// any stride or dilation and without the per-row bookkeeping of a plane-at-a-time kernel. The eight pixels'
 /// accumulators are transposed back and stored as eight output rows of the NCHW output.
-/// Small planes and strided windows are where this pays: a plane-at-a-time kernel spends most of its time
-/// copying and padding short rows there.
+/// Large kernels and narrow outputs are where this pays (see `prefers`): a plane-at-a-time kernel spends much of
+/// its time there on padding short rows and on vectors that rows do not fill.
 enum DepthwiseChannelBlocked {
     static let lanes = 8
 

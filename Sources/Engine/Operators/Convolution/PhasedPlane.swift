@@ -11,11 +11,11 @@ struct PhasedPlanes {
     let stride: Int
     let planeSize: Int
     let buffer: UnsafeMutablePointer<Float>
-    /// Per phase: the first valid index, the end of the valid indices and the end of the vector loop, for the
-    /// input width and left padding in `spanKey`. Every plane of a layer has the same, so they are worked out
-    /// on the first load only: the divisions cost more than copying a short row.
-    private let spans: UnsafeMutablePointer<Int>
-    private let spanKey: UnsafeMutablePointer<Int>
+    /// Per phase: the first valid index, the end of the valid indices and the end of the stride-2 vector loop,
+    /// for the geometry's input width and left padding. Every row of every plane has the same, so they are
+    /// worked out once here: per row, the divisions cost more than copying a short row.
+    private let spans: [Int]
+    private let inputWidth: Int, leftPad: Int
 
     /// Room for `planes` planes covering `OH` x `OW` windows of the geometry, plus zeroed slack after the last
     /// plane for vector loads that run past the last needed column.
@@ -30,21 +30,14 @@ struct PhasedPlanes {
         let slack = 64
         buffer = .allocate(capacity: planes * planeSize + slack)
         (buffer + planes * planeSize).initialize(repeating: 0, count: slack)
-        spans = .allocate(capacity: 3 * s)
-        spans.initialize(repeating: 0, count: 3 * s)
-        spanKey = .allocate(capacity: 2)
-        spanKey.initialize(repeating: -1, count: 2)
+        (inputWidth, leftPad) = (g.w.input, g.w.padBegin)
+        spans = PhasedPlanes.phaseSpans(width: g.w.input, left: g.w.padBegin, stride: s, phaseLength: phaseLength)
     }
 
-    func deallocate() {
-        buffer.deallocate()
-        spans.deallocate()
-        spanKey.deallocate()
-    }
+    func deallocate() { buffer.deallocate() }
 
-    private func computeSpans(width W: Int, left: Int) {
-        if spanKey[0] == W && spanKey[1] == left { return }
-        let s = stride
+    private static func phaseSpans(width W: Int, left: Int, stride s: Int, phaseLength: Int) -> [Int] {
+        var spans = [Int](repeating: 0, count: 3 * s)
         for phase in 0..<s {
             // Index i reads input column i * stride + phase - left: zeros before and after the input.
             let first = min(phaseLength, max(0, (left - phase + s - 1) / s))
@@ -58,8 +51,7 @@ struct PhasedPlanes {
             spans[s + phase] = end
             spans[2 * s + phase] = v
         }
-        spanKey[0] = W
-        spanKey[1] = left
+        return spans
     }
 
     /// Where tap column offset `c` starts within a row, for output column 0.
@@ -70,7 +62,7 @@ struct PhasedPlanes {
         let dst = buffer + index * planeSize
         let cols = rowLength
         let s = stride
-        if s > 1 { computeSpans(width: W, left: left) }
+        assert(W == inputWidth && left == leftPad, "the plane's width and left padding are the geometry's")
         let copy = max(0, min(W, cols - left))
         for r in 0..<rows {
             let row = dst + r * cols
