@@ -16,7 +16,7 @@ public final class Executor {
     /// The nodes in execution order.
     public let plan: [Node]
 
-    private struct Step {
+    struct Step {
         let node: Node
         let op: Operator
         let inputSlots: [Int?]
@@ -31,8 +31,12 @@ public final class Executor {
 
     private let steps: [Step]
     /// `steps` with each Relu or Clip folded into the convolution that feeds it, when that convolution's output
-    /// has no other reader and is not a graph output. Used when no observer or rewriter needs the intermediate.
+    /// has no other reader and is not a graph output, and with chains of depthwise and pointwise convolutions
+    /// passing channel-blocked tensors (`blockedSteps`). Used when no observer or rewriter needs the
+    /// intermediates.
     private let fusedSteps: [Step]
+    /// How many steps of a plain run exchange channel-blocked tensors (see `blockedSteps`).
+    var blockedStepCount: Int { fusedSteps.filter { $0.op is BlockedConvOp }.count }
     private let slotCount: Int
     private let constantSlots: [(Int, Tensor)]
     private let inputSlots: [String: Int]
@@ -104,8 +108,10 @@ public final class Executor {
             outs.append((o.name, s))
         }
         steps = built
-        fusedSteps = Executor.fuseActivations(built, graph: graph, opset: model.opset,
-                                              graphOutputs: Set(graphOutputs.compactMap { slots[$0] }))
+        let outputSlotSet = Set(graphOutputs.compactMap { slots[$0] })
+        fusedSteps = Executor.blockedSteps(
+            Executor.fuseActivations(built, graph: graph, opset: model.opset, graphOutputs: outputSlotSet),
+            graph: graph, opset: model.opset, graphOutputs: outputSlotSet)
         slotCount = slots.count
         constantSlots = constants
         inputSlots = inputs
