@@ -70,6 +70,18 @@ final class ConvFusionTests: XCTestCase {
                   seed: 55)
     }
 
+    func testProfilerTimesThePlainPlanUnlessItForwards() throws {
+        var rng = ConvSupport.Random(seed: 56)
+        let x = rng.tensor([1, 4, 6, 6]), w = rng.tensor([4, 4, 1, 1]), b = rng.tensor([4])
+        let executor = try Executor(model: model(x, w, b, attributes: [:], activation: "Relu"))
+        let plain = NodeProfiler()
+        _ = try executor.run(["x": x], observer: plain)
+        XCTAssertEqual(Set(plain.calls.keys), ["conv"], "the Relu is folded into the Conv, as in an unobserved run")
+        let forwarding = NodeProfiler(forward: Collector())
+        _ = try executor.run(["x": x], observer: forwarding)
+        XCTAssertEqual(Set(forwarding.calls.keys), ["conv", "act"], "a recorder behind the profiler needs every tensor")
+    }
+
     func testFusedReluKeepsNaN() throws {
         let x = Tensor(shape: [1, 2, 1, 3], floats: [.nan, 1, -1, 2, 3, -4])
         let w = Tensor(shape: [2, 2, 1, 1], floats: [1, 0, 0, 1])

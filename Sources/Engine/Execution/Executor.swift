@@ -2,6 +2,13 @@
 /// off this hook. A tensor stays alive after its last use only if the observer keeps it.
 public protocol ExecutionObserver: AnyObject {
     func didProduce(_ name: String, _ tensor: Tensor, by node: Node)
+    /// True when the observer needs no intermediate tensor, so the run may take the plain plan (fused
+    /// activations, channel-blocked chains) and report only what that plan produces. A profiler says so.
+    var acceptsPlainPlan: Bool { get }
+}
+
+extension ExecutionObserver {
+    public var acceptsPlainPlan: Bool { false }
 }
 
 /// Replaces tensors as they are produced (and model inputs as they arrive): the hook through which the
@@ -192,7 +199,7 @@ public final class Executor {
         var live = feeds.values.reduce(0) { $0 + $1.count * $1.dtype.byteSize }
         var peak = live
         defer { peakLiveBytes = peak }
-        for step in observer == nil && rewriter == nil ? fusedSteps : steps {
+        for step in rewriter == nil && observer?.acceptsPlainPlan ?? true ? fusedSteps : steps {
             var outputs: [Tensor] = []
             do {
                 var done = false

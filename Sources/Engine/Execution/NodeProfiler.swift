@@ -16,6 +16,10 @@ public final class NodeProfiler: ExecutionObserver {
 
     public init(forward: ExecutionObserver? = nil) { self.forward = forward }
 
+    /// Without an observer to forward to, the profile is of the plain run that `qscope run` times: fused
+    /// activations and channel-blocked chains, where a node's time includes the activation folded into it.
+    public var acceptsPlainPlan: Bool { forward == nil }
+
     /// Starts a run: the next output is timed from now.
     public func start() {
         last = Self.clock()
