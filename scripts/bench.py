@@ -296,7 +296,7 @@ def main():
     ap.add_argument("--only", choices=["inference", "hybrid", "demo"], help="run one part only")
     args = ap.parse_args()
     if not os.path.exists(QSCOPE):
-        sys.exit("bench: build first: swift build -c release")
+        sys.exit("bench: build first: make release")
     if args.only == "demo":
         with tempfile.TemporaryDirectory() as tmp:
             demo_reports(tmp)
