@@ -185,6 +185,24 @@ final class HybridKernelTests: XCTestCase {
         XCTAssertEqual(cy.levels[2], pa.quantize(pb.dequantize(b.levels[0])))
     }
 
+    func testConcatPlacesLongAndShortBlocks() throws {
+        // Blocks of 20 (copied whole) and 5 (element by element), over six outer rows, with matching parameters.
+        var rng = HybridRandom(seed: 25)
+        let pa = QuantParams(scale: 0.03, zeroPoint: 0, qmin: -127, qmax: 127)
+        let a = rng.levels([2, 3, 20], pa), b = rng.levels([2, 3, 5], pa)
+        let cat = Node(name: "k", opType: "Concat", inputs: ["a", "b"], outputs: ["y"], attributes: ["axis": .int(2)])
+        let ctx = KernelContext(node: cat, opset: 17, constants: [:], inputParams: [0: pa, 1: pa], outputParams: [pa],
+                                fused: nil, layer: nil, rounding: .halfAwayFromZero)
+        let y = try ConcatKernel(ctx).run([.quant(a), .quant(b)], wantPreActivation: false).outputs[0]
+        XCTAssertEqual(y.shape, [2, 3, 25])
+        var expected: [Int32] = []
+        for row in 0..<6 {
+            expected.append(contentsOf: a.levels[(row * 20)..<(row * 20 + 20)])
+            expected.append(contentsOf: b.levels[(row * 5)..<(row * 5 + 5)])
+        }
+        XCTAssertEqual(y.levels, expected)
+    }
+
     func testResizeNearestCopiesLevels() throws {
         var rng = HybridRandom(seed: 26)
         let x = rng.levels([1, 2, 3, 3], uint8In)

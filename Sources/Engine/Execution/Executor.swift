@@ -2,13 +2,17 @@
 /// off this hook. A tensor stays alive after its last use only if the observer keeps it.
 public protocol ExecutionObserver: AnyObject {
     func didProduce(_ name: String, _ tensor: Tensor, by node: Node)
-    /// True when the observer needs no intermediate tensor, so the run may take the plain plan (fused
-    /// activations, channel-blocked chains) and report only what that plan produces. A profiler says so.
+    /// True when the observer needs no tensor at all, only to know when each step of the run finishes (a
+    /// profiler): the run then takes the plain plan (fused activations, channel-blocked chains, no
+    /// dequantized copies in the hybrid stage) and calls `didFinish` instead of `didProduce`.
     var acceptsPlainPlan: Bool { get }
+    /// Called after each step of a plain-plan run (see `acceptsPlainPlan`).
+    func didFinish(_ node: Node)
 }
 
 extension ExecutionObserver {
     public var acceptsPlainPlan: Bool { false }
+    public func didFinish(_ node: Node) {}
 }
 
 /// Replaces tensors as they are produced (and model inputs as they arrive): the hook through which the
@@ -199,7 +203,11 @@ public final class Executor {
         var live = feeds.values.reduce(0) { $0 + $1.count * $1.dtype.byteSize }
         var peak = live
         defer { peakLiveBytes = peak }
-        for step in rewriter == nil && observer?.acceptsPlainPlan ?? true ? fusedSteps : steps {
+        let plain = rewriter == nil && observer?.acceptsPlainPlan ?? true
+        // A plain-plan observer is only told when steps finish.
+        let timer = plain ? observer : nil
+        let observer = plain ? nil : observer
+        for step in plain ? fusedSteps : steps {
             var outputs: [Tensor] = []
             do {
                 var done = false
@@ -241,6 +249,7 @@ public final class Executor {
                 live += value.count * value.dtype.byteSize
                 observer?.didProduce(name, value, by: step.node)
             }
+            timer?.didFinish(step.node)
             peak = max(peak, live)
             for s in step.release {
                 if let t = values[s] { live -= t.count * t.dtype.byteSize }

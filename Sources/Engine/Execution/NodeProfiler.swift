@@ -27,7 +27,18 @@ public final class NodeProfiler: ExecutionObserver {
     }
 
     public func didProduce(_ name: String, _ tensor: Tensor, by node: Node) {
-        let key = node.name.isEmpty ? (node.outputs.first ?? name) : node.name
+        record(node, fallbackName: name)
+        forward?.didProduce(name, tensor, by: node)
+        last = Self.clock()
+    }
+
+    public func didFinish(_ node: Node) {
+        record(node, fallbackName: "?")
+        last = Self.clock()
+    }
+
+    private func record(_ node: Node, fallbackName: String) {
+        let key = node.name.isEmpty ? (node.outputs.first ?? fallbackName) : node.name
         if lastNode != key {
             let t = Self.clock()
             seconds[key, default: 0] += t - (last ?? t)
@@ -35,8 +46,6 @@ public final class NodeProfiler: ExecutionObserver {
             opTypes[key] = node.qualifiedOp
             lastNode = key
         }
-        forward?.didProduce(name, tensor, by: node)
-        last = Self.clock()
     }
 
     /// A text report: totals by operator type, then the slowest nodes, in milliseconds per run.

@@ -209,7 +209,10 @@ public final class HybridStage {
     }
 
     /// Runs one sample; returns the graph outputs as float.
-    public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil) throws -> [String: Tensor] {
+    public func run(_ feeds: [String: Tensor], observer given: ExecutionObserver? = nil) throws -> [String: Tensor] {
+        // A plain-plan observer (a profiler) is only told when steps finish: no dequantized copies are made.
+        let timer = given?.acceptsPlainPlan == true ? given : nil
+        let observer = timer == nil ? given : nil
         // A folded image input may be fed as uint8 pixels [N, C, H, W] in run-time channel order.
         var checked = feeds
         for feed in inputFeeds where feed.foldedInto != nil {
@@ -282,6 +285,7 @@ public final class HybridStage {
                 if case .nodeFailed = e { throw e }
                 throw QScopeError.nodeFailed(node: node.name, op: node.qualifiedOp, reason: e.description)
             }
+            timer?.didFinish(node)
             for name in step.release { values[name] = nil }
         }
         var result: [String: Tensor] = [:]

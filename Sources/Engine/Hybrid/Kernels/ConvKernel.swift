@@ -13,6 +13,10 @@ final class ConvKernel: AccKernel {
     private let outParams: QuantParams
     private let clamp: OutputClamp
     private let requant: [Requantizer]
+    /// The float kernels' view of the window, and the weights packed for `DirectConv2D`, which computes a
+    /// layer of few taps exactly as the float run does (see `exactProducts`).
+    private let attributes: WindowAttributes
+    private let directWeights: DirectConv2D.PackedWeights?
 
     init(_ ctx: KernelContext) throws {
         guard let w = ctx.constants[1], w.rank == 4 else { throw OpError("the accelerator needs a constant 4-D weight") }
@@ -24,10 +28,21 @@ final class ConvKernel: AccKernel {
         guard window.kernel == Array(w.shape[2...]) else { throw OpError("kernel_shape \(window.kernel) does not match the weight \(w.shape)") }
         layer = try IntegerLayer(weight: w, axis: 0, bias: ctx.constants[2], inputScale: inParams.scale, layer: ctx.layer)
         weightShape = w.shape
-        weightFloats = layer.weights.map { Float($0) }
+        let floats = layer.weights.map { Float($0) }
+        weightFloats = floats
         weightInts = layer.weights.map { Int32($0) }
         clamp = ctx.clamp()
         requant = layer.requantizers(inputScale: inParams.scale, outputScale: outParams.scale, rounding: ctx.rounding)
+        attributes = try WindowAttributes(ctx.node)
+        let taps = w.shape[1] * w.shape[2] * w.shape[3]
+        if ConvOp.prefersDirect(w.shape) && taps <= ExactIntGemm.chunk {
+            let groups = group
+            directWeights = floats.withUnsafeBufferPointer {
+                DirectConv2D.PackedWeights($0.baseAddress!, outputs: w.shape[0], group: groups, taps: taps)
+            }
+        } else {
+            directWeights = nil
+        }
     }
 
     func run(_ inputs: [HybridValue?], wantPreActivation: Bool) throws -> AccOutput {
@@ -52,7 +67,7 @@ final class ConvKernel: AccKernel {
         // A reduction of one exact chunk: the requantization reads sgemm's integer-valued floats directly.
         if !depthwiseLayer, !wantPreActivation, count > 0, cg * win.kernel[0] * win.kernel[1] <= ExactIntGemm.chunk {
             var products = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-            try products.withUnsafeMutableBufferPointer { try im2colGemm(x, [n, c, h, wd], out, win, into: nil, floats: $0.baseAddress!) }
+            try products.withUnsafeMutableBufferPointer { try exactProducts(x, [n, c, h, wd], out, win, into: $0.baseAddress!) }
             products.withUnsafeBufferPointer { pp in
                 levels.withUnsafeMutableBufferPointer { lp in
                     for b in 0..<n {
@@ -282,6 +297,25 @@ final class ConvKernel: AccKernel {
             dst[j] = Float(src[j &* stride] &- zero)
             j &+= 1
         }
+    }
+
+    /// The products of a layer whose reduction is one exact chunk, as integer-valued floats. A layer the float
+    /// run sends to `DirectConv2D` goes there too, on the centered levels: every partial sum is an integer below
+    /// 2^24 (the chunk bound), so its FMAs are exact in any order, and it skips im2col and a BLAS call that runs
+    /// far below peak on so short a reduction. Other layers take im2col and sgemm.
+    private func exactProducts(_ x: QTensor, _ s: [Int], _ out: [Int], _ win: Window2D,
+                               into floats: UnsafeMutablePointer<Float>) throws {
+        let (n, c, h, wd) = (s[0], s[1], s[2], s[3])
+        if let directWeights,
+           let geo = try? WindowGeometry.forward(input: [h, wd], kernel: Array(weightShape[2...]), attributes: attributes),
+           geo.outputShape == out, ConvOp.routesToDirect(weightShape, geometry: geo) {
+            x.centeredFloats().withUnsafeBufferPointer { xp in
+                DirectConv2D.run(input: xp.baseAddress!, weights: directWeights, bias: nil, output: floats, batch: n,
+                                 channels: c, outputs: weightShape[0], group: group, geometry: geo, clamp: nil)
+            }
+            return
+        }
+        try im2colGemm(x, s, out, win, into: nil, floats: floats)
     }
 
     /// Per kernel column kx: the first and past-the-end output columns ox whose input column

@@ -52,6 +52,14 @@ final class ConvOp: ClampFusing {
         return kernel == 1 ? shape[1] <= DirectConvTuning.pointwiseMaxChannels : taps <= DirectConvTuning.maxTaps
     }
 
+    /// Whether a (non-depthwise) layer with this weight runs `DirectConv2D` over this geometry: `prefersDirect`,
+    /// and for a pointwise layer with many channels only over a small plane (BLAS wins on large ones).
+    static func routesToDirect(_ weightShape: [Int], geometry geo: WindowGeometry) -> Bool {
+        DirectConv2D.supports(geo) && prefersDirect(weightShape)
+            && (geo.kernelSize > 1 || weightShape[1] <= DirectConvTuning.pointwiseWideChannels
+                || geo.outputSize <= DirectConvTuning.pointwiseSmallPlane)
+    }
+
     /// QSCOPE_DW_BLOCKED=1 or 0 sends every depthwise layer with multiplier 1 to `DepthwiseChannelBlocked`,
     /// or none; unset, `DepthwiseChannelBlocked.prefers` chooses (kept to compare the two kernels).
     static let channelBlockedDepthwise: Bool? = getenv("QSCOPE_DW_BLOCKED").flatMap {
@@ -104,9 +112,7 @@ final class ConvOp: ClampFusing {
         }
         try Sgemm.check(mPerGroup, outSize, cPerGroup * kSize)
         var out = SpanMath.uninitialized(outCount)
-        let direct = !isDepthwise && DirectConv2D.supports(geo) && ConvOp.prefersDirect(weightShape)
-            && (kSize > 1 || cPerGroup <= DirectConvTuning.pointwiseWideChannels
-                || outSize <= DirectConvTuning.pointwiseSmallPlane)
+        let direct = !isDepthwise && ConvOp.routesToDirect(weightShape, geometry: geo)
 
         xs.withUnsafeBufferPointer { xp in
             weightValues.withUnsafeBufferPointer { wp in
