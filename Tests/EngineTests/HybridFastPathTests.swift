@@ -110,6 +110,10 @@ final class HybridFastPathTests: XCTestCase {
             ([1, 2, 3, 17], [2, 1, 1, 7], 2, [1, 4], [0, 3, 0, 3], [1, 1]),     // wide window, stride 4
             ([1, 2, 14, 14], [2, 1, 12, 12], 2, [1, 1], [0, 0, 0, 0], [1, 1]),  // 144 taps: still float-exact
             ([1, 2, 19, 18], [2, 1, 17, 17], 2, [1, 1], [1, 0, 1, 0], [1, 1]),  // 289 taps: integer depthwise
+            ([1, 3, 13, 37], [5, 3, 3, 3], 1, [2, 2], [1, 1, 1, 1], [1, 1]),    // a first layer: DirectConv2D
+            ([1, 8, 9, 11], [6, 8, 3, 3], 1, [1, 1], [2, 2, 2, 2], [2, 2]),     // dilated 3×3: DirectConv2D
+            ([1, 12, 8, 9], [6, 6, 3, 3], 2, [1, 1], [1, 1, 1, 1], [1, 1]),     // grouped 3×3: DirectConv2D
+            ([1, 56, 6, 7], [4, 56, 3, 3], 1, [1, 1], [1, 1, 1, 1], [1, 1]),    // 504 taps, near the exact-chunk bound
         ]
         for (idx, (xs, ws, group, strides, pads, dil)) in cases.enumerated() {
             for (inP, outP) in [(int8P, int8Out), (uint8P, uint8Out)] {
