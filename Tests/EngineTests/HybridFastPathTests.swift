@@ -110,6 +110,8 @@ final class HybridFastPathTests: XCTestCase {
             ([1, 2, 3, 17], [2, 1, 1, 7], 2, [1, 4], [0, 3, 0, 3], [1, 1]),     // wide window, stride 4
             ([1, 2, 14, 14], [2, 1, 12, 12], 2, [1, 1], [0, 0, 0, 0], [1, 1]),  // 144 taps: still float-exact
             ([1, 2, 19, 18], [2, 1, 17, 17], 2, [1, 1], [1, 0, 1, 0], [1, 1]),  // 289 taps: integer depthwise
+            ([1, 3, 5, 150], [3, 1, 3, 3], 3, [1, 1], [1, 1, 1, 1], [1, 1]),    // depthwise rows of 150: wide groups
+            ([1, 2, 5, 201], [2, 1, 3, 3], 2, [2, 2], [1, 1, 1, 1], [1, 1]),    // and 101 outputs at stride 2
             ([1, 3, 13, 37], [5, 3, 3, 3], 1, [2, 2], [1, 1, 1, 1], [1, 1]),    // a first layer: DirectConv2D
             ([1, 8, 9, 11], [6, 8, 3, 3], 1, [1, 1], [2, 2, 2, 2], [2, 2]),     // dilated 3×3: DirectConv2D
             ([1, 12, 8, 9], [6, 6, 3, 3], 2, [1, 1], [1, 1, 1, 1], [1, 1]),     // grouped 3×3: DirectConv2D

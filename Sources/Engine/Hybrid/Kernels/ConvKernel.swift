@@ -1,3 +1,10 @@
+/// Int32 lanes as wide as `WideFloats`, for converting its sums.
+#if QSCOPE_AVX512
+typealias WideInts = SIMD16<Int32>
+#else
+typealias WideInts = SIMD8<Int32>
+#endif
+
 /// Integer 2-D convolution (regular, grouped, depthwise; strides, pads, dilations): centered input levels
 /// times int8 weights accumulated exactly in int32, plus the int32 bias, requantized per output channel with
 /// a fused Relu/Clip as an integer clamp.
@@ -181,7 +188,7 @@ final class ConvKernel: AccKernel {
         // padded column j·sx + p. Output (oy, ox) then sums, over taps, phase (kx·dx mod sx) at row oy·sy + ky·dy,
         // column ox + kx·dx / sx: eight outputs at a time in a register, with no bounds or padding tests.
         let taps: [(phase: Int, shift: Int)] = (0..<kw).map { kx in ((kx * dx) % sx, (kx * dx) / sx) }
-        let lanes = 8, owPadded = (ow + lanes - 1) / lanes * lanes
+        let lanes = WideFloats.scalarCount, owPadded = (ow + lanes - 1) / lanes * lanes
         let ph = max(h + py, (oh - 1) * sy + (kh - 1) * dy + 1)
         let pw = max((wd + px + sx - 1) / sx, (taps.map(\.shift).max() ?? 0) + owPadded)
         // Tap (ky, kx) in weight order, as an offset from output row oy's start (oy · sy rows down) in the planes.
@@ -198,7 +205,7 @@ final class ConvKernel: AccKernel {
         var row = [Float](repeating: 0, count: owPadded)
         let zeroLevel = x.params.zeroPoint
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
-        let magicV = SIMD8<Float>(repeating: magic), magicBitsV = SIMD8<Int32>(repeating: magicBits)
+        let magicV = WideFloats(repeating: magic), magicBitsV = WideInts(repeating: magicBits)
         x.levels.withUnsafeBufferPointer { xp in
             weightFloats.withUnsafeBufferPointer { wp in
                 phases.withUnsafeMutableBufferPointer { php in
@@ -226,35 +233,35 @@ final class ConvKernel: AccKernel {
                                         let dst = oBase + oy * ow
                                         // Sums of eight outputs go straight to the accumulators when all eight exist,
                                         // else to the row buffer (the last, partial group).
-                                        @inline(__always) func emit(_ sum: SIMD8<Float>, _ at: Int) {
+                                        @inline(__always) func emit(_ sum: WideFloats, _ at: Int) {
                                             if at &+ lanes <= ow {
-                                                let bits = unsafeBitCast(sum + magicV, to: SIMD8<Int32>.self) &- magicBitsV
-                                                UnsafeMutableRawPointer(dst + at).storeBytes(of: bits, as: SIMD8<Int32>.self)
+                                                let bits = unsafeBitCast(sum + magicV, to: WideInts.self) &- magicBitsV
+                                                UnsafeMutableRawPointer(dst + at).storeBytes(of: bits, as: WideInts.self)
                                             } else {
-                                                r.storeBytes(of: sum, toByteOffset: at &* 4, as: SIMD8<Float>.self)
+                                                (r + at &* 4).storeBytes(of: sum, as: WideFloats.self)
                                             }
                                         }
                                         var ox0 = 0
                                         // Four groups per pass: each tap's offset and weight are loaded once for 32 outputs.
                                         while ox0 &+ 4 &* lanes <= owPadded {
-                                            var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-                                            let base = rowBase + ox0 &* 4
+                                            var (s0, s1, s2, s3) = (WideFloats(), WideFloats(), WideFloats(), WideFloats())
+                                            let base = rowBase + ox0 &* 4, bytes = lanes &* 4
                                             for t in 0..<taps {
-                                                let v = base + op[t] &* 4, w = SIMD8<Float>(repeating: wBase[t])
-                                                s0 = s0.addingProduct(v.loadUnaligned(as: SIMD8<Float>.self), w)
-                                                s1 = s1.addingProduct(v.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), w)
-                                                s2 = s2.addingProduct(v.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), w)
-                                                s3 = s3.addingProduct(v.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self), w)
+                                                let v = base + op[t] &* 4, w = WideFloats(repeating: wBase[t])
+                                                s0 = s0.addingProduct(v.loadUnaligned(as: WideFloats.self), w)
+                                                s1 = s1.addingProduct((v + bytes).loadUnaligned(as: WideFloats.self), w)
+                                                s2 = s2.addingProduct((v + 2 &* bytes).loadUnaligned(as: WideFloats.self), w)
+                                                s3 = s3.addingProduct((v + 3 &* bytes).loadUnaligned(as: WideFloats.self), w)
                                             }
-                                            emit(s0, ox0); emit(s1, ox0 &+ 8); emit(s2, ox0 &+ 16); emit(s3, ox0 &+ 24)
+                                            emit(s0, ox0); emit(s1, ox0 &+ lanes); emit(s2, ox0 &+ 2 &* lanes); emit(s3, ox0 &+ 3 &* lanes)
                                             ox0 &+= 4 &* lanes
                                         }
                                         while ox0 < ow {
-                                            var sum = SIMD8<Float>()
+                                            var sum = WideFloats()
                                             let base = rowBase + ox0 &* 4
                                             for t in 0..<taps {
-                                                sum = sum.addingProduct((base + op[t] &* 4).loadUnaligned(as: SIMD8<Float>.self),
-                                                                        SIMD8(repeating: wBase[t]))
+                                                sum = sum.addingProduct((base + op[t] &* 4).loadUnaligned(as: WideFloats.self),
+                                                                        WideFloats(repeating: wBase[t]))
                                             }
                                             emit(sum, ox0)
                                             ox0 &+= lanes
