@@ -75,6 +75,9 @@ final class BlockedConvTests: XCTestCase {
                                dw("a", "b", channels: 24, dilation: 2), pw("b", "y", 24, 17)]),
             ([1, 33, 4, 4], [pw("x", "a", 33, 48), dw("a", "b", channels: 48, kernel: 3, pads: [0, 0, 0, 0]),
                              pw("b", "y", 48, 16, relu: false)]),
+            // Windows wider than the input (every pixel a border pixel) and a 1x1 output.
+            ([1, 20, 3, 4], [dw("x", "a", channels: 20, kernel: 5, stride: 2, dilation: 2, pads: [4, 4, 4, 4]),
+                             pw("a", "b", 20, 20), dw("b", "y", channels: 20, kernel: 2, stride: 3, pads: [0, 0, 0, 0])]),
         ]
         for (i, c) in cases.enumerated() {
             let blocked = try check(x: c.x, c.layers, outputs: ["y"], seed: 100 + UInt64(i))
