@@ -207,9 +207,13 @@ final class HybridFastPathTests: XCTestCase {
         XCTAssertThrowsError(try lut.run([.quant(bad)], wantPreActivation: false))
 
         // MaxPool with padding, strides, dilations, ceil mode; windows entirely in padding give the zero point.
-        for (k, s, p, d, ceil) in [([3, 3], [2, 2], [1, 1, 1, 1], [1, 1], false), ([2, 3], [1, 2], [0, 1, 1, 0], [2, 1], true),
-                                   ([2, 2], [3, 3], [2, 2, 2, 2], [1, 1], true)] {
-            let x = rng.levels([2, 2, 6, 7], uint8P)
+        // Rows of 41 and 40 reach the eight-wide stride-2 path, and its scalar tail.
+        for (k, s, p, d, ceil, h, w) in [([3, 3], [2, 2], [1, 1, 1, 1], [1, 1], false, 6, 7),
+                                         ([2, 3], [1, 2], [0, 1, 1, 0], [2, 1], true, 6, 7),
+                                         ([2, 2], [3, 3], [2, 2, 2, 2], [1, 1], true, 6, 7),
+                                         ([3, 3], [2, 2], [1, 1, 1, 1], [1, 1], false, 5, 41),
+                                         ([3, 2], [2, 2], [0, 0, 1, 1], [1, 2], true, 4, 40)] {
+            let x = rng.levels([2, 2, h, w], uint8P)
             let pool = Node(name: "p", opType: "MaxPool", inputs: ["x"], outputs: ["y"],
                             attributes: ["kernel_shape": .ints(k), "strides": .ints(s), "pads": .ints(p), "dilations": .ints(d),
                                          "ceil_mode": .int(ceil ? 1 : 0)])
@@ -217,7 +221,7 @@ final class HybridFastPathTests: XCTestCase {
                                      fused: nil, layer: nil, rounding: .halfAwayFromZero)
             let got = try PoolKernel(pctx).run([.quant(x)], wantPreActivation: false).outputs[0]
             var win = try Window2D(node: pool, kernel: k, ceilMode: ceil)
-            let out = try win.outputSize([6, 7])
+            let out = try win.outputSize([h, w])
             XCTAssertEqual(got.shape, [2, 2, out[0], out[1]])
             var want: [Int32] = []
             for plane in 0..<4 {
@@ -227,8 +231,8 @@ final class HybridFastPathTests: XCTestCase {
                         for ky in 0..<k[0] {
                             for kx in 0..<k[1] {
                                 let iy = oy * s[0] - p[0] + ky * d[0], ix = ox * s[1] - p[1] + kx * d[1]
-                                guard iy >= 0, iy < 6, ix >= 0, ix < 7 else { continue }
-                                best = max(best ?? Int32.min, x.levels[plane * 42 + iy * 7 + ix])
+                                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                best = max(best ?? Int32.min, x.levels[plane * h * w + iy * w + ix])
                             }
                         }
                         want.append(best ?? uint8P.zeroPoint)

@@ -102,6 +102,21 @@ final class PoolKernel: AccKernel {
                                     let src = base + iy * w + (kx * dx - px)
                                     if sx == 1 {
                                         for ox in first..<end { bp[ox] = max(bp[ox], src[ox]) }
+                                    } else if sx == 2 {
+                                        // Eight outputs from sixteen consecutive levels (one vector permute), while the
+                                        // sixteen stay inside the input row; the strided scalar loop would not vectorize.
+                                        var ox = first
+                                        let rowEnd = w - (kx * dx - px)  // src[i] lies in the row for i < rowEnd
+                                        while ox + 8 <= end && 2 * ox + 16 <= rowEnd {
+                                            let v = UnsafeRawPointer(src + 2 * ox).loadUnaligned(as: SIMD16<Int32>.self)
+                                            let evens = SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
+                                            let slot = UnsafeMutableRawPointer(bp.baseAddress! + ox)
+                                            let current = slot.loadUnaligned(as: SIMD8<Int32>.self)
+                                            slot.storeBytes(of: current.replacing(with: evens, where: evens .> current),
+                                                            as: SIMD8<Int32>.self)
+                                            ox += 8
+                                        }
+                                        while ox < end { bp[ox] = max(bp[ox], src[ox &* 2]); ox += 1 }
                                     } else {
                                         for ox in first..<end { bp[ox] = max(bp[ox], src[ox &* sx]) }   // wrapping: lets the loop run unchecked
                                     }
