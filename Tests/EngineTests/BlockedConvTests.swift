@@ -104,6 +104,15 @@ final class BlockedConvTests: XCTestCase {
                                  outputs: ["a", "y"], seed: 131), 0)
     }
 
+    func testInputsWithoutPixels() throws {
+        // No rows: with enough padding the depthwise output still has pixels (all bias); with less, the window
+        // does not fit, which is an error, not a trap.
+        try check(x: [1, 16, 0, 5], [dw("x", "a", channels: 16, kernel: 3, pads: [2, 1, 2, 1]), pw("a", "y", 16, 8)],
+                  outputs: ["y"], seed: 135)
+        XCTAssertThrowsError(try check(x: [1, 16, 0, 5], [dw("x", "a", channels: 16), pw("a", "y", 16, 8)],
+                                       outputs: ["y"], seed: 136)) { XCTAssertTrue("\($0)".contains("does not fit"), "\($0)") }
+    }
+
     func testNaNPassesThroughTheBlockedChain() throws {
         let x = Tensor(shape: [1, 2, 1, 9], floats: [.nan] + Array(repeating: 1, count: 17))
         let w0 = Tensor(shape: [2, 1, 1, 1], floats: [1, 1]), w1 = Tensor(shape: [2, 2, 1, 1], floats: [1, 0, 0, 1])
