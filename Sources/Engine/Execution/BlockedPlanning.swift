@@ -39,8 +39,9 @@ extension Executor {
             let outputBlocked = step.outputSlots.first.flatMap { $0 }.map(blocked.contains) ?? false
             guard inputBlocked || outputBlocked else { continue }
             let context = BuildContext(node: step.node, opset: opset, constants: constants(of: step.node, graph: graph))
+            let epilogue = step.epilogue ?? step.fused.map { ConvEpilogue(affine: nil, activation: .clamp($0.clamp)) }
             guard let op = try? BlockedConvOp(context, inputBlocked: inputBlocked, outputBlocked: outputBlocked,
-                                               clamp: step.fused?.clamp) else {
+                                               epilogue: epilogue) else {
                 // Its neighbours already expect blocked tensors: fall back to the plain plan as a whole.
                 return steps
             }
@@ -51,7 +52,7 @@ extension Executor {
     }
 
     /// The node's inputs that are initializers, by position (as the operators were built with).
-    private static func constants(of node: Node, graph: Graph) -> [Int: Tensor] {
+    static func constants(of node: Node, graph: Graph) -> [Int: Tensor] {
         var consts: [Int: Tensor] = [:]
         let inputNames = Set(graph.inputs.map(\.name))
         for (k, name) in node.inputs.enumerated() where !name.isEmpty && !inputNames.contains(name) {

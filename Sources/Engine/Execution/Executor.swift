@@ -31,13 +31,16 @@ public final class Executor {
         let node: Node
         let op: Operator
         let inputSlots: [Int?]
-        let outputSlots: [Int?]
+        var outputSlots: [Int?]
         /// Slots whose last reader is this step, freed after it runs.
         let release: [Int]
         /// Set when the operator can write its output over input 0, which no later step reads.
         let inPlace: InPlaceOperator?
         /// Set in `fusedSteps` when this step also applies the Relu or Clip that was its output's only reader.
         var fused: (op: ClampFusing, clamp: FloatClamp)? = nil
+        /// Set in `fusedSteps` when this convolution also applies the BatchNormalization and activation that
+        /// followed it (see `fuseEpilogues`).
+        var epilogue: ConvEpilogue? = nil
     }
 
     private let steps: [Step]
@@ -48,6 +51,8 @@ public final class Executor {
     private let fusedSteps: [Step]
     /// How many steps of a plain run exchange channel-blocked tensors (see `blockedSteps`).
     var blockedStepCount: Int { fusedSteps.filter { $0.op is BlockedConvOp }.count }
+    /// How many steps a plain run takes (after fusing activations and epilogues).
+    var plainStepCount: Int { fusedSteps.count }
     private let slotCount: Int
     private let constantSlots: [(Int, Tensor)]
     private let inputSlots: [String: Int]
@@ -120,8 +125,9 @@ public final class Executor {
         }
         steps = built
         let outputSlotSet = Set(graphOutputs.compactMap { slots[$0] })
+        let fused = Executor.fuseActivations(built, graph: graph, opset: model.opset, graphOutputs: outputSlotSet)
         fusedSteps = Executor.blockedSteps(
-            Executor.fuseActivations(built, graph: graph, opset: model.opset, graphOutputs: outputSlotSet),
+            Executor.fuseEpilogues(fused, graph: graph, opset: model.opset, graphOutputs: outputSlotSet),
             graph: graph, opset: model.opset, graphOutputs: outputSlotSet)
         slotCount = slots.count
         constantSlots = constants
@@ -155,7 +161,7 @@ public final class Executor {
 
     /// The clamp a Relu or Clip applies, when its bounds are known before running (attributes before opset 11,
     /// constant scalar inputs after).
-    private static func activationClamp(_ node: Node, graph: Graph, opset: Int) -> FloatClamp? {
+    static func activationClamp(_ node: Node, graph: Graph, opset: Int) -> FloatClamp? {
         switch node.opType {
         case "Relu":
             return .relu
@@ -229,6 +235,9 @@ public final class Executor {
                         outputs = try op.run(inputs, clamp: clamp)
                     } else {
                         outputs = try step.op.run(inputs)
+                    }
+                    if let epilogue = step.epilogue, !(step.op is BlockedConvOp) {
+                        try Executor.apply(epilogue, to: &outputs)
                     }
                 }
             } catch let e as OpError {

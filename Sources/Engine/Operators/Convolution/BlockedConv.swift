@@ -12,7 +12,8 @@ final class BlockedConvOp: Operator {
     let outputs: Int
     let inputBlocked: Bool
     let outputBlocked: Bool
-    let clamp: FloatClamp?
+    /// Applied to the outputs as they are stored: a folded BatchNormalization and an activation.
+    let epilogue: BlockedEpilogue
     private let window: WindowAttributes
     private let kernel: [Int]
     /// Depthwise: [channel blocks][KH][KW][lanes]; pointwise: [output blocks][channels][lanes]. Vector aligned.
@@ -37,17 +38,17 @@ final class BlockedConvOp: Operator {
     }
 
     required convenience init(_ context: BuildContext) throws {
-        try self.init(context, inputBlocked: false, outputBlocked: false, clamp: nil)
+        try self.init(context, inputBlocked: false, outputBlocked: false, epilogue: nil)
     }
 
-    init(_ context: BuildContext, inputBlocked: Bool, outputBlocked: Bool, clamp: FloatClamp?) throws {
+    init(_ context: BuildContext, inputBlocked: Bool, outputBlocked: Bool, epilogue: ConvEpilogue?) throws {
         guard let kind = BlockedConvOp.kind(of: context.node, constants: context.constants),
               let w = context.constant(1) else {
             throw OpError("this Conv cannot run on channel-blocked tensors")
         }
         let lanes = BlockedLayout.lanes
         self.kind = kind
-        (self.inputBlocked, self.outputBlocked, self.clamp) = (inputBlocked, outputBlocked, clamp)
+        (self.inputBlocked, self.outputBlocked) = (inputBlocked, outputBlocked)
         window = try WindowAttributes(context.node)
         kernel = Array(w.shape[2...])
         outputs = w.shape[0]
@@ -57,6 +58,10 @@ final class BlockedConvOp: Operator {
         if let biasValues, biasValues.count != outputs {
             throw OpError("bias has \(biasValues.count) values, expected \(outputs)")
         }
+        if let affine = epilogue?.affine, affine.scale.count != outputs || affine.shift.count != outputs {
+            throw OpError("the folded BatchNormalization has \(affine.scale.count) channels, the Conv \(outputs)")
+        }
+        self.epilogue = BlockedEpilogue(epilogue, channels: outputs)
         let outBlocks = BlockedLayout.blocks(outputs)
         let taps = kernel[0] * kernel[1]
         let weightCount = kind == .depthwise ? outBlocks * taps * lanes : outBlocks * channels * lanes
@@ -127,13 +132,18 @@ final class BlockedConvOp: Operator {
             let out = UnsafeMutablePointer(mutating: BlockedLayout.aligned(buffer))
             source.withUnsafeBufferPointer { src in
                 let input = BlockedLayout.aligned(src.baseAddress!)
-                switch kind {
-                case .depthwise:
-                    BlockedDepthwise.run(input: input, weights: weights, bias: bias, output: out, blocks: n * inBlocks,
-                                         channelBlocks: inBlocks, geometry: geo, clamp: clamp)
-                case .pointwise:
-                    BlockedPointwise.run(input: input, weights: weights, bias: bias, output: out, batch: n,
-                                         channels: channels, outputBlocks: outBlocks, pixels: h * w, clamp: clamp)
+                let clamp = epilogue.clampOnly
+                epilogue.withPointers { e in
+                    switch kind {
+                    case .depthwise:
+                        BlockedDepthwise.run(input: input, weights: weights, bias: bias, output: out,
+                                             blocks: n * inBlocks, channelBlocks: inBlocks, geometry: geo,
+                                             clamp: clamp, epilogue: e)
+                    case .pointwise:
+                        BlockedPointwise.run(input: input, weights: weights, bias: bias, output: out, batch: n,
+                                             channels: channels, outputBlocks: outBlocks, pixels: h * w,
+                                             clamp: clamp, epilogue: e)
+                    }
                 }
             }
         }

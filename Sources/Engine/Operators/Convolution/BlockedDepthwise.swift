@@ -10,7 +10,7 @@ enum BlockedDepthwise {
     /// weight block `i % channelBlocks`.
     static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                     output: UnsafeMutablePointer<Float>, blocks: Int, channelBlocks: Int, geometry g: WindowGeometry,
-                    clamp: FloatClamp?) {
+                    clamp: FloatClamp?, epilogue: BlockedEpilogue.Pointers?) {
         let (H, W, OH, OW) = (g.h.input, g.w.input, g.h.output, g.w.output)
         let (KH, KW) = (g.h.kernel, g.w.kernel)
         let (sw, dw, pw) = (g.w.stride, g.w.dilation, g.w.padBegin)
@@ -43,6 +43,8 @@ enum BlockedDepthwise {
                 for ow in max(interiorEnd, interiorStart)..<OW {
                     border(src, wb, b, outRow + ow * lanes, g, taps, top, ow, clamp)
                 }
+                // A normalization or an activation other than a clamp: over the row just written, still in cache.
+                epilogue?.apply(inPlace: outRow, vectors: OW, block: blk % channelBlocks)
             }
         }
     }

@@ -9,7 +9,7 @@ enum BlockedPointwise {
     /// [output blocks][channels][lanes] and `bias` [output blocks][lanes].
     static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                     output: UnsafeMutablePointer<Float>, batch: Int, channels C: Int, outputBlocks: Int,
-                    pixels P: Int, clamp: FloatClamp?) {
+                    pixels P: Int, clamp: FloatClamp?, epilogue: BlockedEpilogue.Pointers?) {
         let inBlocks = BlockedLayout.blocks(C)
         for n in 0..<batch {
             let src = input + n * inBlocks * P * lanes
@@ -24,10 +24,15 @@ enum BlockedPointwise {
                 var p = 0
                 while p + 8 <= P {
                     tile(src + p * lanes, w0, w1, b0, b1, d0 + p * lanes, d1 + p * lanes, C: C, P: P, clamp)
+                    // A normalization or an activation other than a clamp: over the tile just written, in cache.
+                    epilogue?.apply(inPlace: d0 + p * lanes, vectors: 8, block: ob)
+                    if pair { epilogue?.apply(inPlace: d1 + p * lanes, vectors: 8, block: ob + 1) }
                     p += 8
                 }
                 while p < P {
                     single(src + p * lanes, w0, w1, b0, b1, d0 + p * lanes, d1 + p * lanes, C: C, P: P, clamp)
+                    epilogue?.apply(inPlace: d0 + p * lanes, vectors: 1, block: ob)
+                    if pair { epilogue?.apply(inPlace: d1 + p * lanes, vectors: 1, block: ob + 1) }
                     p += 1
                 }
                 ob += pair ? 2 : 1

@@ -20,7 +20,8 @@ final class BatchNormalizationOp: InPlaceOperator {
         }
     }
 
-    private static func fold(_ s: Tensor, _ b: Tensor, _ m: Tensor, _ v: Tensor,
+    /// The per-channel multiplier scale / sqrt(var + epsilon) and offset B - mean · multiplier.
+    static func fold(_ s: Tensor, _ b: Tensor, _ m: Tensor, _ v: Tensor,
                              epsilon: Float) throws -> (scale: [Float], shift: [Float]) {
         let scale = try s.floats(), bias = try b.floats(), mean = try m.floats(), variance = try v.floats()
         let c = scale.count
