@@ -257,13 +257,26 @@ final class ConvKernel: AccKernel {
                                             ox0 &+= 4 &* lanes
                                         }
                                         while ox0 < ow {
-                                            var sum = WideFloats()
+                                            // Four chains over the taps (a short row has no four groups to interleave);
+                                            // the sums are exact integers, so their order does not matter.
+                                            var (s0, s1, s2, s3) = (WideFloats(), WideFloats(), WideFloats(), WideFloats())
                                             let base = rowBase + ox0 &* 4
-                                            for t in 0..<taps {
-                                                sum = sum.addingProduct((base + op[t] &* 4).loadUnaligned(as: WideFloats.self),
-                                                                        WideFloats(repeating: wBase[t]))
+                                            @inline(__always) func tap(_ t: Int) -> WideFloats {
+                                                (base + op[t] &* 4).loadUnaligned(as: WideFloats.self)
                                             }
-                                            emit(sum, ox0)
+                                            var t = 0
+                                            while t &+ 4 <= taps {
+                                                s0 = s0.addingProduct(tap(t), WideFloats(repeating: wBase[t]))
+                                                s1 = s1.addingProduct(tap(t &+ 1), WideFloats(repeating: wBase[t &+ 1]))
+                                                s2 = s2.addingProduct(tap(t &+ 2), WideFloats(repeating: wBase[t &+ 2]))
+                                                s3 = s3.addingProduct(tap(t &+ 3), WideFloats(repeating: wBase[t &+ 3]))
+                                                t &+= 4
+                                            }
+                                            while t < taps {
+                                                s0 = s0.addingProduct(tap(t), WideFloats(repeating: wBase[t]))
+                                                t &+= 1
+                                            }
+                                            emit((s0 + s1) + (s2 + s3), ox0)
                                             ox0 &+= lanes
                                         }
                                         for ox in (ow / lanes * lanes)..<ow { dst[ox] = Int32(bitPattern: (rp[ox] + magic).bitPattern) &- magicBits }
