@@ -64,18 +64,15 @@ extension Executor {
 
     /// Applies a fused epilogue in place to a convolution's NCHW output.
     static func apply(_ epilogue: ConvEpilogue, to outputs: inout [Tensor]) throws {
-        guard !outputs.isEmpty, outputs[0].rank >= 2, case .float(var values) = outputs[0].data else {
+        guard !outputs.isEmpty, outputs[0].rank >= 2, outputs[0].dtype == .float else {
             throw OpError("a fused BatchNormalization or activation needs a float [N, C, ...] output")
         }
         let shape = outputs[0].shape
         if let affine = epilogue.affine, affine.scale.count != shape[1] {
             throw OpError("the output has \(shape[1]) channels but the BatchNormalization statistics \(affine.scale.count)")
         }
-        outputs[0].data = .float([])  // drop the second reference so the update below is in place
-        let plane = shape[2...].reduce(1, *)
-        values.withUnsafeMutableBufferPointer { p in
-            if let base = p.baseAddress { epilogue.apply(base, batch: shape[0], channels: shape[1], plane: plane) }
+        _ = outputs[0].updateFloats { base, _ in
+            epilogue.apply(base, batch: shape[0], channels: shape[1], plane: shape[2...].reduce(1, *))
         }
-        outputs[0].data = .float(values)
     }
 }

@@ -118,18 +118,18 @@ final class BlockedConvOp: Operator {
         var packed: Tensor?
         if !inputBlocked {
             var t = try BlockedLayout.allocate(batch: n, blocks: inBlocks, height: h, width: w)
-            try t.withMutableFloats { buffer in
+            _ = t.updateFloats { buffer, _ in
                 xs.withUnsafeBufferPointer { src in
-                    BlockedLayout.pack(src.baseAddress!, into: UnsafeMutablePointer(mutating: BlockedLayout.aligned(buffer)),
-                                       batch: n, channels: channels, pixels: h * w)
+                    BlockedLayout.pack(src.baseAddress!, into: BlockedLayout.aligned(buffer), batch: n, channels: channels,
+                                       pixels: h * w)
                 }
             }
             packed = t
         }
         var result = try BlockedLayout.allocate(batch: n, blocks: outBlocks, height: oh, width: ow)
         let source = try packed?.floats() ?? xs
-        try result.withMutableFloats { buffer in
-            let out = UnsafeMutablePointer(mutating: BlockedLayout.aligned(buffer))
+        _ = result.updateFloats { buffer, _ in
+            let out = BlockedLayout.aligned(buffer)
             source.withUnsafeBufferPointer { src in
                 let input = BlockedLayout.aligned(src.baseAddress!)
                 let clamp = epilogue.clampOnly
@@ -160,12 +160,3 @@ final class BlockedConvOp: Operator {
     }
 }
 
-extension Tensor {
-    /// Runs `body` on the float storage's base address, writing in place.
-    fileprivate mutating func withMutableFloats(_ body: (UnsafePointer<Float>) throws -> Void) throws {
-        guard case .float(var values) = data else { throw OpError("expected a float tensor") }
-        data = .float([])  // drop the second reference so the write below does not copy
-        try values.withUnsafeMutableBufferPointer { try body(UnsafePointer($0.baseAddress!)) }
-        data = .float(values)
-    }
-}

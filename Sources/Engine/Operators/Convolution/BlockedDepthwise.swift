@@ -49,22 +49,12 @@ enum BlockedDepthwise {
         }
     }
 
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> WideFloats {
-        UnsafeRawPointer(p).loadUnaligned(as: WideFloats.self)
-    }
-
-    @inline(__always)
-    private static func store(_ v: WideFloats, _ p: UnsafeMutablePointer<Float>, _ clamp: FloatClamp?) {
-        UnsafeMutableRawPointer(p).storeBytes(of: clamp.map { $0.apply(v) } ?? v, as: WideFloats.self)
-    }
-
     /// Eight output pixels whose windows lie inside the row; `left` is the first one's leftmost input column.
     @inline(__always)
     private static func eight(_ src: UnsafePointer<Float>, _ wb: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                               _ out: UnsafeMutablePointer<Float>, W: Int, KW: Int, taps: Range<Int>, top: Int,
                               dh: Int, left: Int, sw: Int, dw: Int, _ clamp: FloatClamp?) {
-        let start = load(bias)
+        let start = BlockedLayout.load(bias)
         var a0 = start, a1 = start, a2 = start, a3 = start
         var a4 = start, a5 = start, a6 = start, a7 = start
         let step = sw * lanes
@@ -72,26 +62,26 @@ enum BlockedDepthwise {
             let row = src + ((top + kh * dh) * W + left) * lanes
             let wr = wb + kh * KW * lanes
             for kw in 0..<KW {
-                let w = load(wr + kw * lanes)
+                let w = BlockedLayout.load(wr + kw * lanes)
                 let p = row + kw * dw * lanes
-                a0.addProduct(w, load(p))
-                a1.addProduct(w, load(p + step))
-                a2.addProduct(w, load(p + 2 * step))
-                a3.addProduct(w, load(p + 3 * step))
-                a4.addProduct(w, load(p + 4 * step))
-                a5.addProduct(w, load(p + 5 * step))
-                a6.addProduct(w, load(p + 6 * step))
-                a7.addProduct(w, load(p + 7 * step))
+                a0.addProduct(w, BlockedLayout.load(p))
+                a1.addProduct(w, BlockedLayout.load(p + step))
+                a2.addProduct(w, BlockedLayout.load(p + 2 * step))
+                a3.addProduct(w, BlockedLayout.load(p + 3 * step))
+                a4.addProduct(w, BlockedLayout.load(p + 4 * step))
+                a5.addProduct(w, BlockedLayout.load(p + 5 * step))
+                a6.addProduct(w, BlockedLayout.load(p + 6 * step))
+                a7.addProduct(w, BlockedLayout.load(p + 7 * step))
             }
         }
-        store(a0, out, clamp)
-        store(a1, out + lanes, clamp)
-        store(a2, out + 2 * lanes, clamp)
-        store(a3, out + 3 * lanes, clamp)
-        store(a4, out + 4 * lanes, clamp)
-        store(a5, out + 5 * lanes, clamp)
-        store(a6, out + 6 * lanes, clamp)
-        store(a7, out + 7 * lanes, clamp)
+        BlockedLayout.store(a0, out, clamp)
+        BlockedLayout.store(a1, out + lanes, clamp)
+        BlockedLayout.store(a2, out + 2 * lanes, clamp)
+        BlockedLayout.store(a3, out + 3 * lanes, clamp)
+        BlockedLayout.store(a4, out + 4 * lanes, clamp)
+        BlockedLayout.store(a5, out + 5 * lanes, clamp)
+        BlockedLayout.store(a6, out + 6 * lanes, clamp)
+        BlockedLayout.store(a7, out + 7 * lanes, clamp)
     }
 
     /// One output pixel, reading only the taps inside the input.
@@ -99,15 +89,15 @@ enum BlockedDepthwise {
     private static func border(_ src: UnsafePointer<Float>, _ wb: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                _ out: UnsafeMutablePointer<Float>, _ g: WindowGeometry, _ taps: Range<Int>, _ top: Int,
                                _ ow: Int, _ clamp: FloatClamp?) {
-        var acc = load(bias)
+        var acc = BlockedLayout.load(bias)
         let columns = g.w.validTaps(ow)
         let left = ow * g.w.stride - g.w.padBegin
         for kh in taps {
             let row = src + (top + kh * g.h.dilation) * g.w.input * lanes
             for kw in columns {
-                acc.addProduct(load(wb + (kh * g.w.kernel + kw) * lanes), load(row + (left + kw * g.w.dilation) * lanes))
+                acc.addProduct(BlockedLayout.load(wb + (kh * g.w.kernel + kw) * lanes), BlockedLayout.load(row + (left + kw * g.w.dilation) * lanes))
             }
         }
-        store(acc, out, clamp)
+        BlockedLayout.store(acc, out, clamp)
     }
 }

@@ -27,6 +27,40 @@ enum BlockedLayout {
         return p + (lanes - misalignment) % lanes
     }
 
+    /// The mutable form of `aligned`.
+    @inline(__always)
+    static func aligned(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutablePointer(mutating: aligned(UnsafePointer(p)))
+    }
+
+    /// One vector of the blocked kernels, from any address.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> WideFloats {
+        UnsafeRawPointer(p).loadUnaligned(as: WideFloats.self)
+    }
+
+    /// Stores a vector of sums, clamped by a fused Relu or Clip when there is one.
+    @inline(__always)
+    static func store(_ v: WideFloats, _ p: UnsafeMutablePointer<Float>, _ clamp: FloatClamp?) {
+        UnsafeMutableRawPointer(p).storeBytes(of: clamp.map { $0.apply(v) } ?? v, as: WideFloats.self)
+    }
+
+    /// Copies an 8 x 8 tile, transposed: eight vectors `sourceStride` floats apart become the eight vectors
+    /// `destinationStride` floats apart at `d` (pixels of planes become channels of pixels, and back).
+    @inline(__always)
+    private static func transposeTile(_ s: UnsafePointer<Float>, sourceStride: Int, _ d: UnsafeMutablePointer<Float>,
+                                      destinationStride: Int) {
+        @inline(__always) func row(_ i: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(s + i * sourceStride).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        let t = Transpose8x8.apply((row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)))
+        @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int) {
+            UnsafeMutableRawPointer(d + j * destinationStride).storeBytes(of: v, as: SIMD8<Float>.self)
+        }
+        put(t.0, 0); put(t.1, 1); put(t.2, 2); put(t.3, 3)
+        put(t.4, 4); put(t.5, 5); put(t.6, 6); put(t.7, 7)
+    }
+
     /// Copies NCHW planes into the blocked layout, zeroing the channels past `channels`.
     static func pack(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, batch: Int, channels: Int,
                      pixels: Int) {
@@ -41,17 +75,8 @@ enum BlockedLayout {
                 while c + 8 <= valid {
                     var p = 0
                     while p + 8 <= pixels {
-                        let s = planes + c * pixels + p
-                        @inline(__always) func row(_ i: Int) -> SIMD8<Float> {
-                            UnsafeRawPointer(s + i * pixels).loadUnaligned(as: SIMD8<Float>.self)
-                        }
-                        let t = Transpose8x8.apply((row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)))
-                        let d = out + p * lanes + c
-                        @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int) {
-                            UnsafeMutableRawPointer(d + j * lanes).storeBytes(of: v, as: SIMD8<Float>.self)
-                        }
-                        put(t.0, 0); put(t.1, 1); put(t.2, 2); put(t.3, 3)
-                        put(t.4, 4); put(t.5, 5); put(t.6, 6); put(t.7, 7)
+                        transposeTile(planes + c * pixels + p, sourceStride: pixels, out + p * lanes + c,
+                                      destinationStride: lanes)
                         p += 8
                     }
                     for q in p..<pixels {
@@ -80,18 +105,8 @@ enum BlockedLayout {
                 while c + 8 <= valid {
                     var p = 0
                     while p + 8 <= pixels {
-                        let s = block + p * lanes + c
-                        @inline(__always) func pixel(_ j: Int) -> SIMD8<Float> {
-                            UnsafeRawPointer(s + j * lanes).loadUnaligned(as: SIMD8<Float>.self)
-                        }
-                        let t = Transpose8x8.apply((pixel(0), pixel(1), pixel(2), pixel(3),
-                                                    pixel(4), pixel(5), pixel(6), pixel(7)))
-                        let d = planes + c * pixels + p
-                        @inline(__always) func put(_ v: SIMD8<Float>, _ i: Int) {
-                            UnsafeMutableRawPointer(d + i * pixels).storeBytes(of: v, as: SIMD8<Float>.self)
-                        }
-                        put(t.0, 0); put(t.1, 1); put(t.2, 2); put(t.3, 3)
-                        put(t.4, 4); put(t.5, 5); put(t.6, 6); put(t.7, 7)
+                        transposeTile(block + p * lanes + c, sourceStride: lanes, planes + c * pixels + p,
+                                      destinationStride: pixels)
                         p += 8
                     }
                     for q in p..<pixels {

@@ -40,31 +40,21 @@ enum BlockedPointwise {
         }
     }
 
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> WideFloats {
-        UnsafeRawPointer(p).loadUnaligned(as: WideFloats.self)
-    }
-
-    @inline(__always)
-    private static func store(_ v: WideFloats, _ p: UnsafeMutablePointer<Float>, _ clamp: FloatClamp?) {
-        UnsafeMutableRawPointer(p).storeBytes(of: clamp.map { $0.apply(v) } ?? v, as: WideFloats.self)
-    }
-
     /// Eight pixels starting at `x` (in the first input block) for output blocks `w0` and `w1` (the same block
     /// twice when only one is left; the second results then overwrite the first with equal values).
     @inline(__always)
     private static func tile(_ x: UnsafePointer<Float>, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
                              _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>, _ d0: UnsafeMutablePointer<Float>,
                              _ d1: UnsafeMutablePointer<Float>, C: Int, P: Int, _ clamp: FloatClamp?) {
-        var a0 = load(b0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
-        var c0 = load(b1), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0
+        var a0 = BlockedLayout.load(b0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+        var c0 = BlockedLayout.load(b1), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0
         var ic = 0
         while ic < C {
             let block = x + (ic / lanes) * P * lanes
             let end = min(C, ic + lanes - ic % lanes)
             while ic < end {
                 let s = block + ic % lanes
-                let u = load(w0 + ic * lanes), v = load(w1 + ic * lanes)
+                let u = BlockedLayout.load(w0 + ic * lanes), v = BlockedLayout.load(w1 + ic * lanes)
                 var e = WideFloats(repeating: s[0])
                 a0.addProduct(u, e); c0.addProduct(v, e)
                 e = WideFloats(repeating: s[lanes]); a1.addProduct(u, e); c1.addProduct(v, e)
@@ -77,12 +67,12 @@ enum BlockedPointwise {
                 ic += 1
             }
         }
-        store(a0, d0, clamp); store(a1, d0 + lanes, clamp); store(a2, d0 + 2 * lanes, clamp)
-        store(a3, d0 + 3 * lanes, clamp); store(a4, d0 + 4 * lanes, clamp); store(a5, d0 + 5 * lanes, clamp)
-        store(a6, d0 + 6 * lanes, clamp); store(a7, d0 + 7 * lanes, clamp)
-        store(c0, d1, clamp); store(c1, d1 + lanes, clamp); store(c2, d1 + 2 * lanes, clamp)
-        store(c3, d1 + 3 * lanes, clamp); store(c4, d1 + 4 * lanes, clamp); store(c5, d1 + 5 * lanes, clamp)
-        store(c6, d1 + 6 * lanes, clamp); store(c7, d1 + 7 * lanes, clamp)
+        BlockedLayout.store(a0, d0, clamp); BlockedLayout.store(a1, d0 + lanes, clamp); BlockedLayout.store(a2, d0 + 2 * lanes, clamp)
+        BlockedLayout.store(a3, d0 + 3 * lanes, clamp); BlockedLayout.store(a4, d0 + 4 * lanes, clamp); BlockedLayout.store(a5, d0 + 5 * lanes, clamp)
+        BlockedLayout.store(a6, d0 + 6 * lanes, clamp); BlockedLayout.store(a7, d0 + 7 * lanes, clamp)
+        BlockedLayout.store(c0, d1, clamp); BlockedLayout.store(c1, d1 + lanes, clamp); BlockedLayout.store(c2, d1 + 2 * lanes, clamp)
+        BlockedLayout.store(c3, d1 + 3 * lanes, clamp); BlockedLayout.store(c4, d1 + 4 * lanes, clamp); BlockedLayout.store(c5, d1 + 5 * lanes, clamp)
+        BlockedLayout.store(c6, d1 + 6 * lanes, clamp); BlockedLayout.store(c7, d1 + 7 * lanes, clamp)
     }
 
     /// One pixel, for the end of a row of pixels.
@@ -90,13 +80,13 @@ enum BlockedPointwise {
     private static func single(_ x: UnsafePointer<Float>, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
                                _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>, _ d0: UnsafeMutablePointer<Float>,
                                _ d1: UnsafeMutablePointer<Float>, C: Int, P: Int, _ clamp: FloatClamp?) {
-        var a = load(b0), c = load(b1)
+        var a = BlockedLayout.load(b0), c = BlockedLayout.load(b1)
         for ic in 0..<C {
             let e = WideFloats(repeating: x[(ic / lanes) * P * lanes + ic % lanes])
-            a.addProduct(load(w0 + ic * lanes), e)
-            c.addProduct(load(w1 + ic * lanes), e)
+            a.addProduct(BlockedLayout.load(w0 + ic * lanes), e)
+            c.addProduct(BlockedLayout.load(w1 + ic * lanes), e)
         }
-        store(a, d0, clamp)
-        store(c, d1, clamp)
+        BlockedLayout.store(a, d0, clamp)
+        BlockedLayout.store(c, d1, clamp)
     }
 }

@@ -91,11 +91,6 @@ struct BlockedEpilogue {
         }
     }
 
-    init(clamp: FloatClamp?) {
-        activation = clamp.map { .clamp($0) } ?? .none
-        (scale, shift) = ([], [])
-    }
-
     /// The epilogue when it is only a clamp, which the kernels apply in registers as they store.
     var clampOnly: FloatClamp? {
         guard scale.isEmpty, case .clamp(let c) = activation else { return nil }
