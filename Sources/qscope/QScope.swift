@@ -18,7 +18,7 @@ struct QScope: ParsableCommand {
         // OPENBLAS_CORETYPE set gives the AVX2/AVX-512 kernels.
         BlasConfiguration.reexecWithFasterKernelsIfNeeded()
         if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BlasConfiguration.setThreads(1) }
-        AllocatorTuning.retainFreedMemory()
+        AllocatorTuning.enable()
         do {
             var command = try parseAsRoot()
             try command.run()

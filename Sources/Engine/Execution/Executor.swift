@@ -53,6 +53,8 @@ public final class Executor {
     var blockedStepCount: Int { fusedSteps.filter { $0.op is BlockedConvOp }.count }
     /// How many steps a plain run takes (after fusing activations and epilogues).
     var plainStepCount: Int { fusedSteps.count }
+    /// The operators of the observed plan and of the plain plan (for tests of what each keeps).
+    var operators: (observed: [Operator], plain: [Operator]) { (steps.map(\.op), fusedSteps.map(\.op)) }
     private let slotCount: Int
     private let constantSlots: [(Int, Tensor)]
     private let inputSlots: [String: Int]
@@ -198,6 +200,7 @@ public final class Executor {
     /// to `observer`.
     public func run(_ feeds: [String: Tensor], observer: ExecutionObserver? = nil,
                     rewriter: TensorRewriter? = nil) throws -> [String: Tensor] {
+        AllocatorTuning.inferenceStarting()
         var values = [Tensor?](repeating: nil, count: slotCount)
         for (s, t) in constantSlots { values[s] = t }
         try InputValidator.validate(feeds, against: model.graph)

@@ -117,12 +117,16 @@ public enum TensorProtoCodec {
 
     /// Reads a serialized `TensorProto` file (`input_0.pb`).
     public static func read(path: String) throws -> (name: String, tensor: Tensor) {
+        // The file's bytes go before the elements are converted: at most two copies of the data at once.
+        let proto = try parse(path)
+        return (proto.name, try decode(proto, context: path))
+    }
+
+    private static func parse(_ path: String) throws -> Onnx_TensorProto {
         let bytes = try FileIO.read(path)
-        let proto: Onnx_TensorProto
-        do { proto = try Onnx_TensorProto(serializedBytes: bytes) } catch {
+        do { return try Onnx_TensorProto(serializedBytes: bytes) } catch {
             throw QScopeError.invalidFile(path: path, reason: "not a serialized ONNX TensorProto (\(error))")
         }
-        return (proto.name, try decode(proto, context: path))
     }
 }
 

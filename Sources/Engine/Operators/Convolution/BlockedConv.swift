@@ -16,10 +16,11 @@ final class BlockedConvOp: Operator {
     let epilogue: BlockedEpilogue
     private let window: WindowAttributes
     private let kernel: [Int]
-    /// Depthwise: [channel blocks][KH][KW][lanes]; pointwise: [output blocks][channels][lanes]. Vector aligned.
-    private let weights: UnsafeMutablePointer<Float>
+    /// Depthwise: [channel blocks][KH][KW][lanes]; pointwise: [output blocks][channels][lanes]. Vector aligned,
+    /// packed on the first run (only plain runs call this operator).
+    let weights: PackedOnFirstUse<AlignedFloats>
     /// [output blocks][lanes], vector aligned.
-    private let bias: UnsafeMutablePointer<Float>
+    private let bias: AlignedFloats
 
     /// The kind of blocked layer `node` can run as, or nil. Needs a constant 4-D weight and a constant bias
     /// (or none).
@@ -65,31 +66,24 @@ final class BlockedConvOp: Operator {
         let outBlocks = BlockedLayout.blocks(outputs)
         let taps = kernel[0] * kernel[1]
         let weightCount = kind == .depthwise ? outBlocks * taps * lanes : outBlocks * channels * lanes
-        weights = BlockedConvOp.alignedZeros(weightCount)
-        bias = BlockedConvOp.alignedZeros(outBlocks * lanes)
-        for o in 0..<outputs {
-            let (block, lane) = (o / lanes, o % lanes)
-            bias[o] = biasValues?[o] ?? 0
-            switch kind {
-            case .depthwise:
-                for t in 0..<taps { weights[(block * taps + t) * lanes + lane] = values[o * taps + t] }
-            case .pointwise:
-                for c in 0..<channels { weights[(block * channels + c) * lanes + lane] = values[o * channels + c] }
+        let (outputs, channels) = (outputs, channels)
+        weights = PackedOnFirstUse {
+            let packed = AlignedFloats(zeros: weightCount)
+            for o in 0..<outputs {
+                let (block, lane) = (o / lanes, o % lanes)
+                switch kind {
+                case .depthwise:
+                    for t in 0..<taps { packed.pointer[(block * taps + t) * lanes + lane] = values[o * taps + t] }
+                case .pointwise:
+                    for c in 0..<channels {
+                        packed.pointer[(block * channels + c) * lanes + lane] = values[o * channels + c]
+                    }
+                }
             }
+            return packed
         }
-    }
-
-    deinit {
-        weights.deallocate()
-        bias.deallocate()
-    }
-
-    private static func alignedZeros(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.size,
-                                                   alignment: BlockedLayout.lanes * MemoryLayout<Float>.size)
-        let p = raw.bindMemory(to: Float.self, capacity: max(1, count))
-        p.initialize(repeating: 0, count: max(1, count))
-        return p
+        bias = AlignedFloats(zeros: outBlocks * lanes)
+        for o in 0..<outputs { bias.pointer[o] = biasValues?[o] ?? 0 }
     }
 
     func run(_ inputs: [Tensor?]) throws -> [Tensor] {
@@ -133,6 +127,7 @@ final class BlockedConvOp: Operator {
             source.withUnsafeBufferPointer { src in
                 let input = BlockedLayout.aligned(src.baseAddress!)
                 let clamp = epilogue.clampOnly
+                let (weights, bias) = (weights.get.pointer, bias.pointer)
                 epilogue.withPointers { e in
                     switch kind {
                     case .depthwise:
@@ -160,3 +155,16 @@ final class BlockedConvOp: Operator {
     }
 }
 
+/// Zero-initialized floats aligned to one vector, freed with their owner.
+final class AlignedFloats {
+    let pointer: UnsafeMutablePointer<Float>
+
+    init(zeros count: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.size,
+                                                   alignment: BlockedLayout.lanes * MemoryLayout<Float>.size)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
+        pointer.initialize(repeating: 0, count: max(1, count))
+    }
+
+    deinit { pointer.deallocate() }
+}

@@ -15,8 +15,9 @@ final class ConvOp: ClampFusing {
     /// The weight as floats when it is an initializer, so runs do not convert it again.
     private let constantWeight: (shape: [Int], values: [Float])?
     private let constantBias: [Float]?
-    /// The constant weight repacked for `DirectConv2D`, when that kernel will take this layer.
-    private let packedWeight: DirectConv2D.PackedWeights?
+    /// The constant weight repacked for `DirectConv2D`, when that kernel will take this layer; packed on the
+    /// first run that takes it (a plain run may send this layer to `BlockedConvOp` instead).
+    let packedWeight: PackedOnFirstUse<DirectConv2D.PackedWeights>?
 
     init(_ context: BuildContext) throws {
         let node = context.node
@@ -29,8 +30,10 @@ final class ConvOp: ClampFusing {
             if ConvOp.prefersDirect(w.shape), values.count == (try? Tensor.elementCount(w.shape)),
                w.shape[0] % group == 0 {
                 let (outputs, groups, taps) = (w.shape[0], group, w.shape.dropFirst().reduce(1, *))
-                packedWeight = values.withUnsafeBufferPointer {
-                    DirectConv2D.PackedWeights($0.baseAddress!, outputs: outputs, group: groups, taps: taps)
+                packedWeight = PackedOnFirstUse {
+                    values.withUnsafeBufferPointer {
+                        DirectConv2D.PackedWeights($0.baseAddress!, outputs: outputs, group: groups, taps: taps)
+                    }
                 }
             } else {
                 packedWeight = nil
@@ -137,7 +140,7 @@ final class ConvOp: ClampFusing {
                         return
                     }
                     if direct {
-                        let packed = packedWeight ?? DirectConv2D.PackedWeights(w0, outputs: m, group: group,
+                        let packed = packedWeight?.get ?? DirectConv2D.PackedWeights(w0, outputs: m, group: group,
                                                                                 taps: cPerGroup * kSize)
                         withBias { b in
                             DirectConv2D.run(input: x0, weights: packed, bias: b, output: o0, batch: n, channels: c,
