@@ -189,3 +189,34 @@ final class PassesNumericTests: XCTestCase {
         }
     }
 }
+
+/// Shape constants hold for the input shapes they were computed from: the optimized model declares them.
+final class SpecializedInputShapeTests: XCTestCase {
+    private func model(withShapeChain: Bool) -> Model {
+        var nodes = [Node(name: "relu", opType: "Relu", inputs: ["x"], outputs: ["a"])]
+        if withShapeChain {
+            nodes += [Node(name: "shape", opType: "Shape", inputs: ["a"], outputs: ["s"]),
+                      Node(name: "reshape", opType: "Reshape", inputs: ["a", "s"], outputs: ["y"])]
+        } else {
+            nodes += [Node(name: "neg", opType: "Neg", inputs: ["a"], outputs: ["y"])]
+        }
+        let graph = Graph(name: "g", nodes: nodes, initializers: [:],
+                          inputs: [ValueInfo(name: "x", elementType: 1, dims: [.symbolic("N"), .fixed(3), .fixed(4)])],
+                          outputs: [ValueInfo(name: "y", elementType: 1, dims: nil)])
+        return Model(graph: graph, opsets: ["": 13])
+    }
+
+    func testFoldedShapesFixTheDynamicInputDimensions() throws {
+        let r = try PassManager.optimize(model(withShapeChain: true), inputShapes: ["x": [2, 3, 4]])
+        XCTAssertEqual(r.model.graph.inputs[0].dims, [.fixed(2), .fixed(3), .fixed(4)])
+        XCTAssertTrue(r.log.contains { $0.summary.contains("input 'x'") && $0.summary.contains("2x3x4") }, "\(r.log)")
+        // A batch the constants were not computed for is now refused up front, naming the input.
+        let x5 = Tensor(shape: [5, 3, 4], floats: Array(repeating: 1, count: 60))
+        XCTAssertThrowsError(try Executor(model: r.model).run(["x": x5])) { XCTAssertTrue("\($0)".contains("'x'"), "\($0)") }
+    }
+
+    func testWithoutShapeConstantsTheInputStaysDynamic() throws {
+        let r = try PassManager.optimize(model(withShapeChain: false), inputShapes: ["x": [2, 3, 4]])
+        XCTAssertEqual(r.model.graph.inputs[0].dims, [.symbolic("N"), .fixed(3), .fixed(4)])
+    }
+}

@@ -256,6 +256,18 @@ public final class QuantAnalyzer {
         return e
     }
 
+    /// The mean output cosine of `model` (an exported QDQ model, say, run as ``ComparedModel`` runs it) against
+    /// the float outputs over the evaluation samples, pooled as `QuantEvaluation.outputCosine` pools the
+    /// quantized stage's.
+    public func outputCosine(of model: Model) throws -> Double {
+        let runner = try ComparedModel(model: model, label: "exported")
+        var outputs: [String: MetricsAccumulator] = [:]
+        for (i, feeds) in evalFeeds.enumerated() {
+            accumulate(try runner.run(feeds, observer: nil), against: floatActivations[i], into: &outputs)
+        }
+        return QuantEvaluation.meanCosine(outputs.mapValues(\.result))
+    }
+
     private func accumulate(_ out: [String: Tensor], against reference: [String: Tensor],
                             into acc: inout [String: MetricsAccumulator]) {
         for (name, t) in out {

@@ -188,7 +188,8 @@ public final class Executor {
         }
     }
 
-    private static func checkSupported(_ graph: Graph) throws {
+    /// Throws one error listing every operator of `graph` qscope cannot run, with the nodes that use it.
+    public static func checkSupported(_ graph: Graph) throws {
         var missing: [String: [String]] = [:]
         for n in graph.nodes where !OperatorRegistry.supports(n) {
             missing[n.qualifiedOp, default: []].append(n.name)

@@ -132,6 +132,13 @@ public enum TensorProtoCodec {
 
 /// File reading with user-facing errors.
 public enum FileIO {
+    /// Whether two paths name the same existing file (through links, `..` or another spelling).
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
     public static func read(_ path: String) throws -> Data {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {

@@ -52,6 +52,17 @@ public struct ShapeConstants: GraphPass {
                        nodes: [node.name])
         }
         graph.removeNodes(removed)
+        // The constants hold for these input shapes only: declare them, so that a written model refuses other
+        // shapes up front instead of failing (or computing garbage) deep inside.
+        if !removed.isEmpty {
+            for i in graph.inputs.indices {
+                let info = graph.inputs[i]
+                guard let shape = feeds[info.name]?.shape, info.dims != shape.map(Dimension.fixed) else { continue }
+                graph.inputs[i].dims = shape.map(Dimension.fixed)
+                state.note(name, "input '\(info.name)' (declared \(info.shapeText)) is now fixed to "
+                           + "\(shape.map(String.init).joined(separator: "x")): the constants hold for this shape only")
+            }
+        }
         state.graph = graph
     }
 }

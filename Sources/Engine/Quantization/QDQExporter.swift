@@ -2,8 +2,10 @@
 /// quantization point, int8 weights with per-axis DequantizeLinear, int32 biases. ONNX Runtime runs it to the
 /// same numbers as the stage.
 public enum QDQExporter {
-    /// The exported model. Needs opset 13 (per-axis DequantizeLinear); older models are raised to 13.
+    /// The exported model. Needs opset 13 (per-axis DequantizeLinear); older models are raised to 13, their
+    /// nodes rewritten into opset-13 forms (`OpsetUpgrade`).
     public static func export(_ stage: QuantizedStage, floatModel: Model) throws -> Model {
+        let floatModel = try OpsetUpgrade.raiseTo13(floatModel)
         let graph = floatModel.graph
         var initializers = graph.initializers
         var prologue: [Node] = []

@@ -90,6 +90,14 @@ struct CompareCommand: ParsableCommand {
             for name in synthesized {
                 warn("input '\(name)' has no file; using deterministic pseudo-random values of shape \(feeds[name]!.shape)")
             }
+            // NaN and infinity would be skipped by every metric and the two models would look identical.
+            for (name, t) in feeds.sorted(by: { $0.key < $1.key }) {
+                guard case .float(let values) = t.data, let bad = values.firstIndex(where: { !$0.isFinite }) else { continue }
+                let total = values.reduce(0) { $1.isFinite ? $0 : $0 + 1 }
+                throw QScopeError.badInput(name: name, reason: "it contains \(values[bad].isNaN ? "NaN" : "infinity") "
+                    + "at element \(bad) (\(total) non-finite value\(total == 1 ? "" : "s") of \(values.count)); "
+                    + "a comparison needs finite inputs")
+            }
             return ([feeds], "files " + inputs.joined(separator: " "))
         }
         if let dir = config.evalDataDir ?? config.calDataDir {

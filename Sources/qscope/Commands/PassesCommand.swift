@@ -19,7 +19,12 @@ struct PassesCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
+            if let output, FileIO.sameFile(output, model) {
+                throw QScopeError.usage("-o \(output) is the input model; write the optimized model elsewhere")
+            }
             let loaded = try ModelLoader.load(path: model)
+            // The passes run the model (shape constants, folding): the same operator check as `run`.
+            try Executor.checkSupported(loaded.graph)
             var inputShapes = try InputArguments.shapes(shapes, model: loaded)
             for info in loaded.graph.inputs where inputShapes[info.name] == nil {
                 guard let s = InputValidator.concreteShape(info, override: nil) else {
