@@ -10,7 +10,7 @@ import XCTest
 /// few samples; `make bench`-style figures with more samples are in the README.
 final class SharedModelsHybridTests: XCTestCase {
     /// name, preprocessing keys (YAML), and the input shape for models with dynamic dimensions.
-    private static let models: [(name: String, yaml: String, shape: String?)] = [
+    static let models: [(name: String, yaml: String, shape: String?)] = [
         ("mnist_8", "input_type_train: gray\nnorm_type: no_preprocess\nresize: 28x28", nil),
         ("mtcnn_pnet", mtcnn("120x160"), "1x3x120x160"),
         ("mtcnn_rnet", mtcnn("24x24"), nil),
@@ -22,6 +22,18 @@ final class SharedModelsHybridTests: XCTestCase {
             + "scale_value: 0.0078125 0.0078125 0.0078125\nresize: 240x320", nil),
         ("picodet_s_320_coco_sim", imagenet + "\nresize: 320x320", nil),
     ]
+
+    /// The model's preprocessing, max calibration on 4 shared photos, 2 evaluation photos.
+    static func config(for entry: (name: String, yaml: String, shape: String?), assets: URL) throws -> AnalysisConfig {
+        var yaml = "input_parameters:\n" + entry.yaml.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
+        if let shape = entry.shape { yaml += "\ninput_shape: \"\(shape)\"" }
+        var config = try ConfigFile.parse(yaml, path: "\(entry.name) test config")
+        config.calDataDir = assets.appendingPathComponent("images").path
+        config.calSamples = 4
+        config.evalSamples = 2
+        config.quantization.method = .max
+        return config
+    }
 
     private static func mtcnn(_ size: String) -> String {
         "input_type_train: rgb\nnorm_type: data_mean_and_scale\nmean_value: 127.5 127.5 127.5\n"
@@ -43,13 +55,7 @@ final class SharedModelsHybridTests: XCTestCase {
                 lines.append("\(entry.name): absent, skipped")
                 continue
             }
-            var yaml = "input_parameters:\n" + entry.yaml.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
-            if let shape = entry.shape { yaml += "\ninput_shape: \"\(shape)\"" }
-            var config = try ConfigFile.parse(yaml, path: "\(entry.name) test config")
-            config.calDataDir = assets.appendingPathComponent("images").path
-            config.calSamples = 4
-            config.evalSamples = 2
-            config.quantization.method = .max
+            let config = try Self.config(for: entry, assets: assets)
             let model = try ModelLoader.load(path: path)
             let data = try AnalysisData.open(model: model, config: config)
             let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation)
