@@ -10,7 +10,7 @@ final class OutputSafetyTests: XCTestCase {
     override func setUpWithError() throws { dir = try CLI.tempDir() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    private func assertFails(_ args: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertFails(_ args: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try CLI.run(args)
         XCTAssertEqual(r.code, 2, "exit code; stderr: \(r.stderr)", file: file, line: line)
         XCTAssertTrue(r.stderr.contains("qscope: error: "), r.stderr, file: file, line: line)
@@ -18,7 +18,7 @@ final class OutputSafetyTests: XCTestCase {
     }
 
     /// A copy of the generated fixture model, and its bytes.
-    private func modelCopy() throws -> (String, Data) {
+    func modelCopy() throws -> (String, Data) {
         let path = dir.appendingPathComponent("model.onnx").path
         try FileManager.default.copyItem(atPath: CLI.fixture("ops_cover.onnx"), toPath: path)
         return (path, try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -51,5 +51,14 @@ final class OutputSafetyTests: XCTestCase {
         let npy = dir.appendingPathComponent("nan.npy").path
         try Npy.write(Tensor(shape: input.shape, floats: values), to: npy)
         try assertFails(["compare", model, model, "--input", npy], mentions: ["NaN at element 7", "finite"])
+    }
+}
+
+extension OutputSafetyTests {
+    func testCompareRefusesInputFilesWithADataDirectory() throws {
+        let (model, _) = try modelCopy()
+        let cal = try CLI.writeSamples(in: dir, count: 2, seed: 50)
+        try assertFails(["compare", model, model, "--input", CLI.fixture("ops_cover_input.pb"), "--eval", cal],
+                        mentions: ["not both", cal])
     }
 }

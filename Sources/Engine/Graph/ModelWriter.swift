@@ -8,7 +8,12 @@ public enum ModelWriter {
         var g = Onnx_GraphProto()
         g.name = model.graph.name.isEmpty ? "qscope" : model.graph.name
         g.node = model.graph.nodes.map(nodeProto)
-        g.initializer = model.graph.initializers.sorted { $0.key < $1.key }.map { TensorProtoCodec.encode($0.value, name: $0.key) }
+        // Constants nothing reads (folded Shape outputs kept under their names for the analysis) are left out:
+        // ONNX Runtime warns about each one.
+        var read = Set(model.graph.outputs.map(\.name)).union(model.graph.inputs.map(\.name))
+        for n in model.graph.nodes { read.formUnion(n.inputs) }
+        g.initializer = model.graph.initializers.filter { read.contains($0.key) }.sorted { $0.key < $1.key }
+            .map { TensorProtoCodec.encode($0.value, name: $0.key) }
         g.input = model.graph.inputs.map(valueInfoProto)
         g.output = model.graph.outputs.map(valueInfoProto)
         var m = Onnx_ModelProto()

@@ -86,6 +86,9 @@ struct CompareCommand: ParsableCommand {
     /// The samples both models run on, and where they came from (for the report).
     private func loadSamples(model: Model, config: AnalysisConfig) throws -> ([[String: Tensor]], String) {
         if !inputs.isEmpty {
+            if let dir = options.eval ?? options.calib {
+                throw QScopeError.usage("give --input files or a data directory (\(dir)), not both")
+            }
             let (feeds, synthesized) = try InputArguments.load(model: model, inputs: inputs, shapes: options.shapes)
             for name in synthesized {
                 warn("input '\(name)' has no file; using deterministic pseudo-random values of shape \(feeds[name]!.shape)")

@@ -34,8 +34,9 @@ struct RunReport {
             if st.nanCount + st.infCount > 0 { s += "  NaN \(st.nanCount)  Inf \(st.infCount)" }
             s += "\n"
             if RunReport.isClassScores(t) {
-                s += "  top-5:\n"
-                for (i, v) in topK(t) {
+                let top = topK(t)
+                s += top.isEmpty ? "  top-5: none (no finite scores)\n" : "  top-5:\n"
+                for (i, v) in top {
                     s += String(format: "    %5d  %.6g", i, v) + (label(i).map { "  \($0)" } ?? "") + "\n"
                 }
             }
