@@ -62,3 +62,14 @@ extension OutputSafetyTests {
                         mentions: ["not both", cal])
     }
 }
+
+extension OutputSafetyTests {
+    func testModelsBeforeOpset7AreRefused() throws {
+        let m = ProtoBuilder.model(nodes: [ProtoBuilder.node("Relu", ["x"], ["y"], name: "relu1")],
+                                   inputs: [ProtoBuilder.valueInfo("x", [1, 4])],
+                                   outputs: [ProtoBuilder.valueInfo("y", [1, 4])], opset: 6)
+        let path = dir.appendingPathComponent("old.onnx").path
+        try ProtoBuilder.write(m, to: URL(fileURLWithPath: path))
+        try assertFails(["run", path], mentions: [path, "opset 6", "7 to 21"])
+    }
+}
