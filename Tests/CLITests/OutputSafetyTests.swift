@@ -73,3 +73,15 @@ extension OutputSafetyTests {
         try assertFails(["run", path], mentions: [path, "opset 6", "7 to 21"])
     }
 }
+
+extension OutputSafetyTests {
+    func testBadOutputPathsFailBeforeAnyWork() throws {
+        let (model, _) = try modelCopy()
+        let cal = try CLI.writeSamples(in: dir, count: 2, seed: 60)
+        let missing = dir.appendingPathComponent("no/such/dir/q.onnx").path
+        try assertFails(["export", model, "--calib", cal, "-o", missing], mentions: [missing, "does not exist"])
+        try assertFails(["passes", model, "-o", dir.path], mentions: [dir.path, "is a directory"])
+        try assertFails(["compare", model, model, "--eval", cal, "--report", missing.replacingOccurrences(of: ".onnx", with: ".csv")],
+                        mentions: ["does not exist"])
+    }
+}

@@ -132,6 +132,22 @@ public enum TensorProtoCodec {
 
 /// File reading with user-facing errors.
 public enum FileIO {
+    /// Throws unless `path` can be written: not a directory, in an existing directory this process may write.
+    /// Commands call it before long work, so that a bad output path fails at once rather than at the end.
+    public static func checkWritable(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw QScopeError.fileUnreadable(path: path, reason: "cannot write it: it is a directory")
+        }
+        let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw QScopeError.fileUnreadable(path: path, reason: "cannot write it: the directory '\(parent)' does not exist")
+        }
+        guard access(parent, W_OK) == 0 else {
+            throw QScopeError.fileUnreadable(path: path, reason: "cannot write it: the directory '\(parent)' is not writable")
+        }
+    }
+
     /// Whether two paths name the same existing file (through links, `..` or another spelling).
     public static func sameFile(_ a: String, _ b: String) -> Bool {
         var sa = stat(), sb = stat()

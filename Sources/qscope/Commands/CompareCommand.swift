@@ -36,6 +36,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let formats = try reports.map { try ReportFormat(path: $0) }
+            for r in reports { try FileIO.checkWritable(r) }
             let config = try options.resolved()
             let loadedA = try ModelLoader.load(path: modelA)
             let loadedB = try ModelLoader.load(path: modelB)

@@ -22,6 +22,7 @@ struct ExportCommand: ParsableCommand {
             if FileIO.sameFile(output, model) {
                 throw QScopeError.usage("-o \(output) is the input model; write the quantized model elsewhere")
             }
+            try FileIO.checkWritable(output)
             let config = try options.resolved()
             let session = try AnalysisSession.open(modelPath: model, config: config, progress: ProgressLine())
             let evaluation = try session.evaluations(config, methods: [config.quantization.method],

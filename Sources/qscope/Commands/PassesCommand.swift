@@ -22,6 +22,7 @@ struct PassesCommand: ParsableCommand {
             if let output, FileIO.sameFile(output, model) {
                 throw QScopeError.usage("-o \(output) is the input model; write the optimized model elsewhere")
             }
+            if let output { try FileIO.checkWritable(output) }
             let loaded = try ModelLoader.load(path: model)
             // The passes run the model (shape constants, folding): the same operator check as `run`.
             try Executor.checkSupported(loaded.graph)
