@@ -17,20 +17,13 @@ enum TUIBridge {
     static func layers(_ base: [LayerInfo], analyzer: QuantAnalyzer, evaluation: QuantEvaluation,
                        report: AnalysisReport) -> [LayerInfo] {
         let pair = TUI.StagePair(.float, .quantized)
-        var verdict: [String: Suspicion] = [:]
-        for s in report.suspicious {
-            if s.isIntroduced { verdict[s.nodeName] = .dropPoint }
-            else if s.kinds.contains(.fail) { verdict[s.nodeName] = .fail }
-            else if s.kinds.contains(.warn) { verdict[s.nodeName] = .warn }
-        }
         let weights = Dictionary(evaluation.stage.weights.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
-        return base.map { layer in
+        let layers = base.map { layer in
             var l = layer
             guard let out = l.outputs.first(where: { !$0.isEmpty }) else { return l }
             var m = LayerPairMetrics()
             m.accumulated = evaluation.accumulated[out].map(values)
             m.isolated = evaluation.isolated[out].map(values)
-            m.suspicion = verdict[l.name]
             if m.accumulated != nil { l.metrics[pair] = m } else { l.metrics[pair] = nil }
             let others: [(TUI.StagePair, TensorMetrics?, TensorMetrics?)] = [
                 (TUI.StagePair(.float, .optimized), analyzer.optimizedMetrics[out], nil),
@@ -64,6 +57,7 @@ enum TUIBridge {
             }
             return l
         }
+        return ReportVerdicts.apply(report, to: layers)
     }
 
     /// The signed histogram merged down to 128 columns.
