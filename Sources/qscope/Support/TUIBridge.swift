@@ -8,11 +8,6 @@ enum TUIBridge {
     static func method(_ m: TUI.CalibrationMethod) -> CalibrationMethodKind { CalibrationMethodKind(rawValue: m.rawValue) ?? .max }
     static func method(_ m: CalibrationMethodKind) -> TUI.CalibrationMethod { TUI.CalibrationMethod(rawValue: m.rawValue) ?? .max }
 
-    static func values(_ m: TensorMetrics) -> MetricValues {
-        MetricValues(cosine: m.cosineSimilarity, relativeL2: m.relativeDistance, maxAbsError: m.maxAbsError,
-                     mse: m.meanSquaredError, sqnrDB: m.sqnrDB)
-    }
-
     /// The layers with float/quantized metrics, quantization parameters, histograms and the ranking's verdict.
     static func layers(_ base: [LayerInfo], analyzer: QuantAnalyzer, evaluation: QuantEvaluation,
                        report: AnalysisReport) -> [LayerInfo] {
@@ -22,8 +17,8 @@ enum TUIBridge {
             var l = layer
             guard let out = l.outputs.first(where: { !$0.isEmpty }) else { return l }
             var m = LayerPairMetrics()
-            m.accumulated = evaluation.accumulated[out].map(values)
-            m.isolated = evaluation.isolated[out].map(values)
+            m.accumulated = evaluation.accumulated[out].map(MetricValues.init)
+            m.isolated = evaluation.isolated[out].map(MetricValues.init)
             if m.accumulated != nil { l.metrics[pair] = m } else { l.metrics[pair] = nil }
             let others: [(TUI.StagePair, TensorMetrics?, TensorMetrics?)] = [
                 (TUI.StagePair(.float, .optimized), analyzer.optimizedMetrics[out], nil),
@@ -31,7 +26,7 @@ enum TUIBridge {
                 (TUI.StagePair(.float, .hybrid), evaluation.hybridAccumulated[out], evaluation.hybridIsolated[out]),
             ]
             for (p, metrics, isolated) in others {
-                l.metrics[p] = metrics.map { LayerPairMetrics(accumulated: values($0), isolated: isolated.map(values)) }
+                l.metrics[p] = metrics.map { LayerPairMetrics(accumulated: MetricValues($0), isolated: isolated.map(MetricValues.init)) }
             }
             if let h = evaluation.hybrid, let placement = h.partition.placement[l.name] {
                 l.placement = placement == .accelerator ? .acc : .cpu
