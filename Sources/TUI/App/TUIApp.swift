@@ -47,13 +47,21 @@ public enum TUIApp {
                 terminal: terminal)
     }
 
-    /// Header facts derived from the model alone.
-    public static func defaultSession(_ model: Model) -> SessionInfo {
+    /// Header facts derived from the model alone. The input shape is the concrete one a run uses: `shapes[name]`
+    /// when given, else the declared one with a symbolic leading (batch) dimension as 1; other symbolic
+    /// dimensions keep their names.
+    public static func defaultSession(_ model: Model, shapes: [String: [Int]] = [:]) -> SessionInfo {
         let name = model.path.isEmpty ? (model.graph.name.isEmpty ? "model" : model.graph.name)
             : URL(fileURLWithPath: model.path).lastPathComponent
-        let input = model.graph.inputs.first.map { $0.shapeText.replacingOccurrences(of: ", ", with: "x") } ?? "?"
-        return SessionInfo(modelName: name, inputShape: input.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]", with: ""))
+        let input = model.graph.inputs.first.map { info -> String in
+            if let shape = InputValidator.concreteShape(info, override: shapes[info.name]) { return shapeText(shape) }
+            return info.dims.map { $0.map(\.description).joined(separator: "x") } ?? "?"
+        } ?? "?"
+        return SessionInfo(modelName: name, inputShape: input)
     }
+
+    /// A shape as the header writes it, e.g. "1x3x224x224".
+    public static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
 
     /// The main loop, on any terminal: draw, wait up to 50 ms for input, apply it and the background events,
     /// carry out the effects. Returns the final state (tests drive it with a fake terminal).

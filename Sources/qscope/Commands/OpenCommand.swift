@@ -32,7 +32,8 @@ struct OpenCommand: ParsableCommand {
             }
             let state = OpenState(model: loaded, config: config, path: model, target: try config.loadTarget(),
                                   imported: imported)
-            var session = TUIApp.defaultSession(loaded)
+            var session = TUIApp.defaultSession(
+                loaded, shapes: (try? AnalysisData.resolvedShapes(config.inputShapes, model: loaded)) ?? [:])
             session.calibration = TUIBridge.method(config.quantization.method)
             session.perChannel = config.quantization.perChannel
             do {
@@ -116,6 +117,9 @@ final class OpenState: @unchecked Sendable {
         var s = session
         s.calibrationSamples = analyzer.calibrationSamples
         s.evalSamples = analyzer.evalFeeds.count
+        if let input = model.graph.inputs.first, let shape = analyzer.evalFeeds.first?[input.name]?.shape {
+            s.inputShape = TUIApp.shapeText(shape)
+        }
         ctx.post(.sessionUpdated(s))
         for w in data.warnings { ctx.post(.message(w, isError: false)) }
         ctx.post(.stage(.float, .ready))
