@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "Engine",
                                                          .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "DiffTests", dependencies: ["Diff"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Diff"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CLITests", dependencies: ["Engine", "Diff", "qscope"]),
     ],
     swiftLanguageModes: [.v5]

@@ -115,4 +115,34 @@ final class TUIEndToEndTests: XCTestCase {
         s = try waitFor(15, "the exit") { $0.contains("QSCOPE_EXIT=0") }
         XCTAssertFalse(s.contains("calib kl"), "the TUI screen is gone after quitting: \(s)")
     }
+
+    /// An image that does not decode: the float stage fails with analyze's message instead of "reading data"
+    /// forever, `c` says why it cannot recompute, q quits, and the exit and stderr are those of analyze.
+    func testUndecodableImageFailsTheFloatStageAndExitsAsAnalyze() throws {
+        let cal = dir.appendingPathComponent("cal")
+        try FileManager.default.createDirectory(at: cal, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.fixture("images/rgb_8x6.png"),
+                                         toPath: cal.appendingPathComponent("photo.png").path)
+        try Data("not an image".utf8).write(to: cal.appendingPathComponent("broken.png"))
+        let model = CLI.fixture("ops_cover.onnx")
+        let analyze = try CLI.run(["analyze", model, "--calib", cal.path])
+        XCTAssertEqual(analyze.code, 2)
+        XCTAssertTrue(analyze.stderr.contains("broken.png' is not usable: cannot decode the image"), analyze.stderr)
+
+        let command = "cd '\(dir.path)' && LANG=C.UTF-8 '\(CLI.binary.path)' open '\(model)' --calib '\(cal.path)' "
+            + "2>stderr.txt; echo QSCOPE_EXIT=$?; sleep 60"
+        try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
+        var s = try waitFor(60, "the failed float stage") { $0.contains("float ✗ failed: ") }
+        XCTAssertFalse(s.contains("reading data"), s)
+        XCTAssertTrue(s.contains("optimized ✗ failed: needs the float stage"), s)
+        XCTAssertTrue(s.contains("quantized failed: needs the float stage"), "the detail pane: \(s)")
+        try keys("c")
+        s = try screen()
+        XCTAssertTrue(s.contains("nothing to recompute: the float stage failed: "), s)
+        try keys("q")
+        s = try waitFor(15, "the exit") { $0.contains("QSCOPE_EXIT=") }
+        XCTAssertTrue(s.contains("QSCOPE_EXIT=2"), s)
+        let stderr = try String(contentsOf: dir.appendingPathComponent("stderr.txt"), encoding: .utf8)
+        XCTAssertEqual(stderr, analyze.stderr, "open reports the failure as analyze does")
+    }
 }

@@ -127,6 +127,35 @@ final class SuspicionTests: XCTestCase {
         XCTAssertTrue(SuspicionRanking.rankDefaultPairs(AnalysisFixtures.chain).allSatisfy { $0.pair == .floatQuantized })
     }
 
+    func testReportRankingForEveryPairUsesTheReportsThresholds() throws {
+        let qh = StagePair.quantizedHybrid
+        var layers = AnalysisFixtures.branching
+        layers[5].accumulated[.floatHybrid] = AnalysisFixtures.metrics(cosine: 0.90)
+        // quantized/hybrid is not ranked by analyze: left is at 0.97, right drops to 0.93.
+        for (i, cosine) in [0.9999, 0.97, 0.93, 0.94, nil, 0.94].enumerated() {
+            layers[i].accumulated[qh] = cosine.map { AnalysisFixtures.metrics(cosine: $0) }
+        }
+        let config = SuspicionConfig(thresholds: try SeverityThresholds(warn: 0.95, fail: 0.5), dropDelta: 0.05)
+        var report = AnalysisReport(modelPath: "m.onnx", layers: layers, suspicionConfig: config)
+        report.suspicious = SuspicionRanking.rankDefaultPairs(layers, config: config)
+
+        // Ranked pairs: exactly the stored entries, in rank order.
+        for pair in [StagePair.floatQuantized, .floatHybrid] {
+            let stored = report.suspicious.filter { $0.pair == pair }
+            XCTAssertFalse(stored.isEmpty, "\(pair)")
+            XCTAssertEqual(report.ranking(for: pair), stored, "\(pair)")
+        }
+        XCTAssertEqual(report.ranking(for: .floatHybrid).map(\.nodeName), ["fc"])
+        // Unranked pairs: ranked on demand with the report's warn 0.95 and drop delta 0.05, so left (0.97, a
+        // drop of 0.03) is not suspicious and right (0.93, a drop of 0.07) is the one that introduces error.
+        let ranking = report.ranking(for: qh)
+        XCTAssertEqual(ranking.map(\.nodeName), ["right", "add", "fc"])
+        XCTAssertEqual(ranking.map(\.pair), [qh, qh, qh])
+        XCTAssertEqual(ranking.map(\.isIntroduced), [true, false, false])
+        XCTAssertEqual(ranking.map(\.rank), [1, 2, 3])
+        XCTAssertEqual(report.ranking(for: .floatOptimized), [], "no metrics, nothing suspicious")
+    }
+
     func testLengthMismatchFailsWithReason() throws {
         var layer = AnalysisFixtures.layer(0, "bad", pairs: [:])
         layer.accumulated[.floatQuantized] = TensorMetrics.compare([1, 2, 3], [1, 2])

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import XCTest
 @testable import TUI
@@ -109,7 +110,7 @@ final class AppLoopTests: XCTestCase {
             .waitFor("cancelled stage", { $0.text.contains("cancelled") }),
         ])
         let final = try run(terminal, hooks: hooks)
-        XCTAssertEqual(final.stages[.quantized], .failed(reason: "cancelled"))
+        XCTAssertEqual(final.stages[.quantized], .cancelled)
         usleep(100_000)
         XCTAssertTrue(cancelled.value, "the job saw the cancellation")
         XCTAssertNil(final.layers[0].cosine(final.pair), "no result from the cancelled job")
@@ -129,6 +130,27 @@ final class AppLoopTests: XCTestCase {
         XCTAssertEqual(got.value?.0, .json)
         XCTAssertEqual(got.value?.1, "tiny-report.json")
         XCTAssertEqual(got.value?.2, 8)
+    }
+
+    func testFailingStartHookFailsTheStagesInsteadOfHanging() throws {
+        let hooks = TUIHooks(start: { context in
+            context.progress(.float, 0.1, "reading data")
+            throw QScopeError.invalidFile(path: "/data/calib/broken.png",
+                                          reason: "cannot decode the image (stb_image: unknown image type)")
+        })
+        let terminal = FakeTerminal([
+            .waitFor("the failed float stage", { $0.rowText(2).contains("float ✗ failed") }),
+            .event(.key(.char("c"))),
+        ])
+        let final = TUIApp.run(state: try StageFailureTests.opening(width: 100, height: 30),
+                               themes: ThemeSet(themes: ThemeSet.builtIn), hooks: hooks, terminal: terminal,
+                               pollMilliseconds: 1)
+        XCTAssertNil(terminal.timedOut, "timed out waiting for \(terminal.timedOut ?? "")")
+        let reason = "'/data/calib/broken.png' is not usable: cannot decode the image (stb_image: unknown image type)."
+        XCTAssertEqual(final.stages[.float], .failed(reason: reason))
+        XCTAssertEqual(final.stages[.quantized], .failed(reason: "needs the float stage"))
+        let last = try XCTUnwrap(terminal.frames.last).text
+        XCTAssertTrue(last.contains("nothing to recompute: the float stage failed: '/data/calib/broken.png'"), last)
     }
 
     func testThemeKeySwitchesTheDrawnTheme() throws {

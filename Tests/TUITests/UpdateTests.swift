@@ -190,7 +190,11 @@ final class UpdateTests: XCTestCase {
         var s = try TUIFixtures.state()                             // hybrid is computing
         let effects = TUIFixtures.press(&s, [.escape])
         XCTAssertEqual(effects, [.cancelJobs, .redraw])
-        XCTAssertEqual(s.stages[.hybrid], .failed(reason: "cancelled"))
+        XCTAssertEqual(s.stages[.hybrid], .cancelled)
+        XCTAssertEqual(s.stages[.quantized], .ready, "finished stages stay as they are")
+        let header = render(s).rowText(2)
+        XCTAssertTrue(header.contains("hybrid · cancelled"), header)
+        XCTAssertFalse(header.contains("failed"), header)
         XCTAssertEqual(TUIFixtures.press(&s, [.escape]), [.redraw], "nothing left to cancel")
     }
 

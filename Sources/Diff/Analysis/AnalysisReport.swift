@@ -114,4 +114,15 @@ public struct AnalysisReport: Equatable, Sendable {
     public func suspicion(layer index: Int, pair: StagePair) -> SuspiciousLayer? {
         suspicious.first { $0.layerIndex == index && $0.pair == pair }
     }
+
+    /// The ranked suspicious layers of `pair`, classified as `qscope analyze` classifies them: the entries of
+    /// ``suspicious`` for a pair it ranks (float/quantized and float/hybrid), otherwise ``SuspicionRanking`` run on
+    /// ``layers`` for `pair` with the thresholds and drop delta of ``suspicionConfig``.
+    public func ranking(for pair: StagePair) -> [SuspiciousLayer] {
+        let stored = suspicious.filter { $0.pair == pair }
+        guard stored.isEmpty else { return stored.sorted { $0.rank < $1.rank } }
+        var config = suspicionConfig
+        config.pair = pair
+        return SuspicionRanking.rank(layers, config: config)
+    }
 }

@@ -10,7 +10,8 @@ public struct TUIHooks: Sendable {
     public var recompute: (@Sendable (RecomputeRequest, JobContext) throws -> [LayerInfo])?
     /// Writes a report of the given layers; returns the line to show (e.g. "wrote report.csv").
     public var export: (@Sendable (ExportFormat, String, [LayerInfo], JobContext) throws -> String)?
-    /// Runs once when the TUI opens (e.g. computing the stages); may post any events through the context.
+    /// Runs once when the TUI opens (e.g. computing the stages); may post any events through the context. When
+    /// it throws, the stages still pending or computing fail with the error (``Event/workFailed(_:)``).
     public var start: (@Sendable (JobContext) throws -> Void)?
 
     public init(recompute: (@Sendable (RecomputeRequest, JobContext) throws -> [LayerInfo])? = nil,
@@ -31,24 +32,36 @@ public enum TUIApp {
     ///   - themeFile: a `--theme` file, used first; a broken file throws a `TOMLError` (file:line: what)
     ///     before the terminal is touched.
     ///   - shapes: tensor shapes by name when known.
+    ///   - stages: each stage's status when the screen opens, e.g. the float stage computing when `hooks.start`
+    ///     runs the float pass.
     /// - Throws: graph errors from building the layer list, theme errors, `TerminalUnavailable`.
     public static func run(model: Model, session: SessionInfo? = nil, themeFile: String? = nil,
-                           shapes: [String: [Int]] = [:], hooks: TUIHooks = TUIHooks()) throws {
+                           shapes: [String: [Int]] = [:], stages: [Stage: StageStatus] = AppState.initialStages,
+                           hooks: TUIHooks = TUIHooks()) throws {
         let layers = try LayerInfoBuilder.build(model: model, shapes: shapes)
         let themes = try ThemeSet(userFile: themeFile)
         let info = session ?? defaultSession(model)
         let terminal = try CursesTerminal()
         defer { terminal.restore() }
-        _ = run(state: AppState(session: info, layers: layers), themes: themes, hooks: hooks, terminal: terminal)
+        _ = run(state: AppState(session: info, layers: layers, stages: stages), themes: themes, hooks: hooks,
+                terminal: terminal)
     }
 
-    /// Header facts derived from the model alone.
-    public static func defaultSession(_ model: Model) -> SessionInfo {
+    /// Header facts derived from the model alone. The input shape is the concrete one a run uses: `shapes[name]`
+    /// when given, else the declared one with a symbolic leading (batch) dimension as 1; other symbolic
+    /// dimensions keep their names.
+    public static func defaultSession(_ model: Model, shapes: [String: [Int]] = [:]) -> SessionInfo {
         let name = model.path.isEmpty ? (model.graph.name.isEmpty ? "model" : model.graph.name)
             : URL(fileURLWithPath: model.path).lastPathComponent
-        let input = model.graph.inputs.first.map { $0.shapeText.replacingOccurrences(of: ", ", with: "x") } ?? "?"
-        return SessionInfo(modelName: name, inputShape: input.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]", with: ""))
+        let input = model.graph.inputs.first.map { info -> String in
+            if let shape = InputValidator.concreteShape(info, override: shapes[info.name]) { return shapeText(shape) }
+            return info.dims.map { $0.map(\.description).joined(separator: "x") } ?? "?"
+        } ?? "?"
+        return SessionInfo(modelName: name, inputShape: input)
     }
+
+    /// A shape as the header writes it, e.g. "1x3x224x224".
+    public static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
 
     /// The main loop, on any terminal: draw, wait up to 50 ms for input, apply it and the background events,
     /// carry out the effects. Returns the final state (tests drive it with a fake terminal).
@@ -63,7 +76,7 @@ public enum TUIApp {
         let runner = JobRunner(queue: queue)
         defer { runner.cancelAll() }
         if let start = hooks.start {
-            runner.start(kind: "start", start) { error, context in context.post(.message("\(error)", isError: true)) }
+            runner.start(kind: "start", start) { error, context in context.post(.workFailed("\(error)")) }
         }
         terminal.draw(render(state), theme: themes.theme(at: state.themeIndex))
 
@@ -101,8 +114,7 @@ public enum TUIApp {
             context.post(.stage(.quantized, .ready))
             context.post(.stage(.hybrid, .ready))
         }, onError: { error, context in
-            context.post(.stage(.quantized, .failed(reason: "\(error)")))
-            context.post(.stage(.hybrid, .failed(reason: "needs the quantized stage")))
+            context.post(.workFailed("\(error)"))
         })
     }
 

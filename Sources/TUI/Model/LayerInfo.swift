@@ -47,13 +47,23 @@ public struct MetricValues: Equatable, Sendable {
 public struct LayerPairMetrics: Equatable, Sendable {
     public var accumulated: MetricValues?
     public var isolated: MetricValues?
-    /// Set by the ranking; when nil the list falls back to the accumulated cosine thresholds.
+    /// The ranking's verdict (see ``ranked``).
     public var suspicion: Suspicion?
+    /// Whether the ranking classified this layer for the pair: then a nil ``suspicion`` means not suspicious;
+    /// otherwise the list falls back to the accumulated cosine thresholds.
+    public var ranked: Bool
 
-    public init(accumulated: MetricValues? = nil, isolated: MetricValues? = nil, suspicion: Suspicion? = nil) {
+    public init(accumulated: MetricValues? = nil, isolated: MetricValues? = nil, suspicion: Suspicion? = nil,
+                ranked: Bool = false) {
         self.accumulated = accumulated
         self.isolated = isolated
         self.suspicion = suspicion
+        self.ranked = ranked
+    }
+
+    /// The verdict shown: the ranking's when there is one, or the cosine thresholds.
+    public var shownSuspicion: Suspicion? {
+        ranked ? suspicion : suspicion ?? Suspicion.from(cosine: accumulated?.cosine)
     }
 }
 
@@ -148,10 +158,8 @@ public struct LayerInfo: Equatable, Sendable {
     /// The accumulated cosine for a pair, the number the list shows and sorts by.
     public func cosine(_ pair: StagePair) -> Double? { metrics[pair]?.accumulated?.cosine }
 
-    /// The ranking's verdict for a pair, or the cosine thresholds when there is none.
-    public func suspicion(_ pair: StagePair) -> Suspicion? {
-        metrics[pair]?.suspicion ?? Suspicion.from(cosine: cosine(pair))
-    }
+    /// The ranking's verdict for a pair, or the cosine thresholds when the pair was not ranked.
+    public func suspicion(_ pair: StagePair) -> Suspicion? { metrics[pair]?.shownSuspicion }
 
     /// Distinct producing layers, in input order.
     public var producerLayers: [Int] {

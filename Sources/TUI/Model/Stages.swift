@@ -38,6 +38,16 @@ public enum StageStatus: Equatable, Sendable {
     case computing(progress: Double, note: String)
     case ready
     case failed(reason: String)
+    /// Stopped by the user (Esc) before it finished.
+    case cancelled
+
+    /// Whether the stage is being computed or waits for a computation to reach it.
+    public var isUnderway: Bool {
+        switch self {
+        case .pending, .computing: return true
+        case .ready, .failed, .cancelled: return false
+        }
+    }
 }
 
 /// The calibration methods the `c` key cycles through, in cycle order.

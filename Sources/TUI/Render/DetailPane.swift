@@ -23,6 +23,11 @@ enum DetailPaneView {
         if s.cpuFallback.contains(layer.index) { place += "   marked for CPU fallback" }
         out.append(StyledLine(place, .dim))
         if let note = layer.placementNote { out += wrap(note, width: width - 2).map { StyledLine("  " + $0, .dim) } }
+        // A failed stage of the compared pair, in full: the header has room for the start of the reason only.
+        for stage in [s.pair.reference, s.pair.candidate] {
+            guard case .failed(let reason) = s.stages[stage] else { continue }
+            out += wrap("\(stage.label) failed: \(reason)", width: width).map { StyledLine($0, .error) }
+        }
 
         out.append(section("Inputs"))
         for (i, name) in layer.inputs.enumerated() where !name.isEmpty {

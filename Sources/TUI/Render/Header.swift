@@ -36,6 +36,7 @@ enum HeaderView {
     static func drawStatus(_ status: StageStatus, into grid: inout Grid, x: Int, glyphs g: Glyphs, barWidth: Int) -> Int {
         switch status {
         case .pending: return grid.put("\(g.pending) pending", x: x, y: 2, role: .dim)
+        case .cancelled: return grid.put("\(g.pending) cancelled", x: x, y: 2, role: .dim)
         case .ready: return grid.put("\(g.ready) ready", x: x, y: 2, role: .ok)
         case .failed(let reason):
             // Short when narrow so the stages after it stay visible; the status line has the full reason.

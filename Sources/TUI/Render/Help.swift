@@ -23,9 +23,10 @@ enum HelpView {
         }
         out.append(.blank)
         out.append(StyledLine("Symbols", .title))
-        out.append(StyledLine([("  \(g.warn)  ", .warn), ("warn: cosine below 0.99, the layer loses accuracy", .normal)]))
-        out.append(StyledLine([("  \(g.fail)  ", .fail), ("fail: cosine below 0.8, quantization failed here", .normal)]))
-        out.append(StyledLine([("  \(g.dropPoint)  ", .fail), ("drop point: this layer introduces the loss, upstream is fine", .normal)]))
+        out.append(StyledLine([("  \(g.warn)  ", .warn), ("warn: cosine below warn_threshold (0.99), a loss inherited from upstream", .normal)]))
+        out.append(StyledLine([("  \(g.fail)  ", .fail), ("fail: cosine below fail_threshold (0.8), a loss inherited from upstream", .normal)]))
+        out.append(StyledLine([("  \(g.dropPoint)  ", .fail), ("introduces the loss: a drop point or a high isolated error", .normal)]))
+        out.append(StyledLine([("     ", .normal), ("the suspicious layers of the compared pair, as qscope analyze ranks them", .dim)]))
         out.append(StyledLine([("  \(g.dash)  ", .dim), ("not computed yet", .normal)]))
         out.append(StyledLine([("  \(g.full)\(g.full)\(g.full) ", .bar), ("cosine bar: its number of nines, half at 0.99, full at 0.9999", .normal)]))
         out.append(StyledLine([("  ACC ", .acc), ("runs in int8 on the accelerator;  ", .normal), ("CPU ", .cpu),

@@ -20,7 +20,7 @@ enum MetricsTable {
                 out.append(StyledLine([(label, pair == selected ? .accent : .normal), ("  \(g.dash)", .dim)]))
                 continue
             }
-            let suspicion = m.suspicion ?? Suspicion.from(cosine: m.accumulated?.cosine)
+            let suspicion = m.shownSuspicion
             var head: [(String, StyleRole)] = [(DisplayWidth.pad(label, to: 28), pair == selected ? .accent : .normal)]
             head.append(("accum.     isol.", .dim))
             if let suspicion { head.append(("  " + g.symbol(suspicion), role(for: suspicion))) }

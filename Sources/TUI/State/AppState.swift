@@ -49,8 +49,11 @@ public struct AppState: Equatable, Sendable {
     /// Whether box-drawing and block characters may be used; false draws plain ASCII.
     public var unicode = true
 
-    public init(session: SessionInfo, layers: [LayerInfo],
-                stages: [Stage: StageStatus] = [.float: .ready, .optimized: .pending, .quantized: .pending, .hybrid: .pending]) {
+    /// The stages of a model whose float pass is done and nothing else yet.
+    public static let initialStages: [Stage: StageStatus] = [.float: .ready, .optimized: .pending, .quantized: .pending,
+                                                              .hybrid: .pending]
+
+    public init(session: SessionInfo, layers: [LayerInfo], stages: [Stage: StageStatus] = AppState.initialStages) {
         self.session = session
         self.layers = layers
         self.stages = stages

@@ -26,6 +26,9 @@ public enum Event: Sendable {
     case sessionUpdated(SessionInfo)
     /// A line for the status bar (e.g. "exported report.csv"); `isError` colours it.
     case message(String, isError: Bool)
+    /// Background work the unfinished stages wait for failed: the first stage still pending or computing fails
+    /// with this reason, the later ones as needing it, and the status line shows the reason.
+    case workFailed(String)
 }
 
 /// What the caller must do after an update: `update` itself never performs work.

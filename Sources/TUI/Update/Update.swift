@@ -33,6 +33,9 @@ extension AppState {
         case .message(let text, let isError):
             say(text, error: isError)
             return [.redraw]
+        case .workFailed(let reason):
+            failUnfinishedStages(reason)
+            return [.redraw]
         case .mouse(let m):
             handleMouse(m)
             return [.redraw]
@@ -79,16 +82,8 @@ extension AppState {
             pairIndex = i
             refreshOrder(); keepCursorVisible()
         case .switchPane: focus = focus == .list ? .detail : .list
-        case .cycleCalibration:
-            session.calibration = session.calibration.next
-            return recompute("calibration \(session.calibration.rawValue)")
-        case .togglePerChannel:
-            session.perChannel.toggle()
-            return recompute(session.perChannel ? "per-channel weights" : "per-tensor weights")
-        case .markFallback:
-            guard let layer = selected else { return [] }
-            if cpuFallback.remove(layer) == nil { cpuFallback.insert(layer) }
-            return recompute("\(layers[layer].name) \(cpuFallback.contains(layer) ? "marked for" : "back from") CPU")
+        case .cycleCalibration, .togglePerChannel, .markFallback:
+            return changeQuantization(action)
         case .export:
             prompt = .export(format: .csv, path: defaultExportPath(.csv))
         case .cycleTheme: themeIndex = (themeIndex + 1) % max(1, themeCount)
@@ -99,20 +94,13 @@ extension AppState {
         case .cancel:
             let running = stages.values.contains { if case .computing = $0 { return true } else { return false } }
             if running {
-                for (stage, status) in stages { if case .computing = status { stages[stage] = .failed(reason: "cancelled") } }
+                // The stages waiting for the cancelled work will not get it either.
+                for (stage, status) in stages where status.isUnderway { stages[stage] = .cancelled }
                 say("computation cancelled")
                 return [.cancelJobs, .redraw]
             }
         }
         return [.redraw]
-    }
-
-    /// Marks the derived stages as queued and asks the caller to recompute them.
-    mutating func recompute(_ what: String) -> [Effect] {
-        for stage in [Stage.quantized, .hybrid] { stages[stage] = .computing(progress: 0, note: "queued") }
-        say("\(what): recomputing…")
-        return [.recompute(RecomputeRequest(method: session.calibration, perChannel: session.perChannel,
-                                            cpuFallback: cpuFallback)), .redraw]
     }
 
     mutating func followConsumer() {

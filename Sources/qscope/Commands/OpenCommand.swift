@@ -32,11 +32,15 @@ struct OpenCommand: ParsableCommand {
             }
             let state = OpenState(model: loaded, config: config, path: model, target: try config.loadTarget(),
                                   imported: imported)
-            var session = TUIApp.defaultSession(loaded)
+            var session = TUIApp.defaultSession(
+                loaded, shapes: (try? AnalysisData.resolvedShapes(config.inputShapes, model: loaded)) ?? [:])
             session.calibration = TUIBridge.method(config.quantization.method)
             session.perChannel = config.quantization.perChannel
             do {
-                try TUIApp.run(model: loaded, session: session, themeFile: theme, hooks: state.hooks(session: session))
+                try TUIApp.run(model: loaded, session: session, themeFile: theme, stages: OpenState.initialStages,
+                               hooks: state.hooks(session: session))
+                // The screen showed the failure; the shell gets it as analyze reports it.
+                if let failure = state.startFailure { throw failure }
             } catch let e as QScopeError {
                 throw e
             } catch {
@@ -58,6 +62,16 @@ final class OpenState: @unchecked Sendable {
     private var evaluation: QuantEvaluation?
     private var report: AnalysisReport?
     private var base: [LayerInfo] = []
+    private var failure: Error?
+
+    /// The float pass runs first, in the background (see `start`).
+    static let initialStages: [TUI.Stage: TUI.StageStatus] = [
+        .float: .computing(progress: 0, note: "reading data"), .optimized: .pending, .quantized: .pending,
+        .hybrid: .pending,
+    ]
+
+    /// Why the first analysis (reading the data, the float pass, the first quantized stage) failed, if it did.
+    var startFailure: Error? { lock.withLock { failure } }
 
     init(model: Model, config: AnalysisConfig, path: String, target: TargetDescription,
          imported: ImportedQuantization? = nil) {
@@ -75,12 +89,22 @@ final class OpenState: @unchecked Sendable {
             start: { [self] ctx in try start(session, ctx) })
     }
 
+    /// The first analysis; a failure is kept for the exit status and rethrown for the screen.
     private func start(_ session: SessionInfo, _ ctx: JobContext) throws {
-        ctx.progress(.quantized, 0, "reading data")
+        do {
+            try analyse(session, ctx)
+        } catch let error where !(error is CancellationError) {
+            lock.withLock { failure = error }
+            throw error
+        }
+    }
+
+    private func analyse(_ session: SessionInfo, _ ctx: JobContext) throws {
+        ctx.progress(.float, 0, "reading data")
         let data = try AnalysisData.open(model: model, config: config)
         let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation,
                                          sharedSamples: data.sharedSamples) { label, done, total in
-            ctx.progress(.quantized, Double(done) / Double(max(total, 1)) * 0.8, "\(label) \(done)/\(total)")
+            ctx.progress(.float, Double(done) / Double(max(total, 1)), "\(label) \(done)/\(total)")
         }
         analyzer.hybridInputs = config.hybridInputs(data)
         try ctx.checkCancelled()
@@ -93,6 +117,9 @@ final class OpenState: @unchecked Sendable {
         var s = session
         s.calibrationSamples = analyzer.calibrationSamples
         s.evalSamples = analyzer.evalFeeds.count
+        if let input = model.graph.inputs.first, let shape = analyzer.evalFeeds.first?[input.name]?.shape {
+            s.inputShape = TUIApp.shapeText(shape)
+        }
         ctx.post(.sessionUpdated(s))
         for w in data.warnings { ctx.post(.message(w, isError: false)) }
         ctx.post(.stage(.float, .ready))

@@ -8,29 +8,17 @@ enum TUIBridge {
     static func method(_ m: TUI.CalibrationMethod) -> CalibrationMethodKind { CalibrationMethodKind(rawValue: m.rawValue) ?? .max }
     static func method(_ m: CalibrationMethodKind) -> TUI.CalibrationMethod { TUI.CalibrationMethod(rawValue: m.rawValue) ?? .max }
 
-    static func values(_ m: TensorMetrics) -> MetricValues {
-        MetricValues(cosine: m.cosineSimilarity, relativeL2: m.relativeDistance, maxAbsError: m.maxAbsError,
-                     mse: m.meanSquaredError, sqnrDB: m.sqnrDB)
-    }
-
     /// The layers with float/quantized metrics, quantization parameters, histograms and the ranking's verdict.
     static func layers(_ base: [LayerInfo], analyzer: QuantAnalyzer, evaluation: QuantEvaluation,
                        report: AnalysisReport) -> [LayerInfo] {
         let pair = TUI.StagePair(.float, .quantized)
-        var verdict: [String: Suspicion] = [:]
-        for s in report.suspicious {
-            if s.isIntroduced { verdict[s.nodeName] = .dropPoint }
-            else if s.kinds.contains(.fail) { verdict[s.nodeName] = .fail }
-            else if s.kinds.contains(.warn) { verdict[s.nodeName] = .warn }
-        }
         let weights = Dictionary(evaluation.stage.weights.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
-        return base.map { layer in
+        let layers = base.map { layer in
             var l = layer
             guard let out = l.outputs.first(where: { !$0.isEmpty }) else { return l }
             var m = LayerPairMetrics()
-            m.accumulated = evaluation.accumulated[out].map(values)
-            m.isolated = evaluation.isolated[out].map(values)
-            m.suspicion = verdict[l.name]
+            m.accumulated = evaluation.accumulated[out].map(MetricValues.init)
+            m.isolated = evaluation.isolated[out].map(MetricValues.init)
             if m.accumulated != nil { l.metrics[pair] = m } else { l.metrics[pair] = nil }
             let others: [(TUI.StagePair, TensorMetrics?, TensorMetrics?)] = [
                 (TUI.StagePair(.float, .optimized), analyzer.optimizedMetrics[out], nil),
@@ -38,7 +26,7 @@ enum TUIBridge {
                 (TUI.StagePair(.float, .hybrid), evaluation.hybridAccumulated[out], evaluation.hybridIsolated[out]),
             ]
             for (p, metrics, isolated) in others {
-                l.metrics[p] = metrics.map { LayerPairMetrics(accumulated: values($0), isolated: isolated.map(values)) }
+                l.metrics[p] = metrics.map { LayerPairMetrics(accumulated: MetricValues($0), isolated: isolated.map(MetricValues.init)) }
             }
             if let h = evaluation.hybrid, let placement = h.partition.placement[l.name] {
                 l.placement = placement == .accelerator ? .acc : .cpu
@@ -64,6 +52,7 @@ enum TUIBridge {
             }
             return l
         }
+        return ReportVerdicts.apply(report, to: layers)
     }
 
     /// The signed histogram merged down to 128 columns.
