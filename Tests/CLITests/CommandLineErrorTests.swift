@@ -37,4 +37,17 @@ final class CommandLineErrorTests: XCTestCase {
         XCTAssertEqual(version.code, 0, version.stderr)
         XCTAssertTrue(version.stdout.first?.isNumber ?? false, "a version number: \(version.stdout)")
     }
+
+    func testWriteFailuresSayCannotWrite() throws {
+        let model = path("relu.onnx")
+        try CLI.writeReluModel([1, 3, 4, 4], to: URL(fileURLWithPath: model))
+        let missing = path("no-such-dir/out.onnx")
+        var stderr = try CLI.assertFails(["passes", model, "-o", missing],
+                                         mentions: ["cannot write '\(missing)'", "'\(path("no-such-dir"))' does not exist"])
+        XCTAssertFalse(stderr.contains("cannot read"), stderr)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path("taken")))
+        stderr = try CLI.assertFails(["run", model, "--output-dir", path("taken")],
+                                     mentions: ["cannot write '\(path("taken"))'", "needs a directory"])
+        XCTAssertFalse(stderr.contains("cannot read"), stderr)
+    }
 }

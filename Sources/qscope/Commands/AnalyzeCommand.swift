@@ -78,7 +78,11 @@ struct AnalyzeCommand: ParsableCommand {
     /// Writes the preprocessed calibration and evaluation samples as `.npy` (`cal_000_INPUT.npy`,
     /// `eval_000_INPUT.npy`): what scripts/bench.py feeds ONNX Runtime so that both tools see the same tensors.
     private func dump(_ session: AnalysisSession, to dir: String) throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw QScopeError.fileUnwritable(path: dir, reason: "cannot create the directory (\(error.localizedDescription))")
+        }
         func name(_ kind: String, _ i: Int, _ input: String) -> String {
             let safe = String(input.map { $0.isLetter || $0.isNumber ? $0 : "_" })
             let index = String(i)
