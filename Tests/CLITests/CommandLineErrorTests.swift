@@ -38,6 +38,17 @@ final class CommandLineErrorTests: XCTestCase {
         XCTAssertTrue(version.stdout.first?.isNumber ?? false, "a version number: \(version.stdout)")
     }
 
+    func testSizesMustBeExactlyNOrNxM() throws {
+        for bad in ["10x", "x10", "256x", "256xx256", "256 256", "0", "10x0", "224x224x3"] {
+            try CLI.assertFails(["analyze", fixture, "--calib", dir.path, "--resize", bad], mentions: ["--resize", "\"\(bad)\""])
+        }
+        try CLI.assertFails(["analyze", fixture, "--calib", dir.path, "--center-crop", "224x"],
+                            mentions: ["--center-crop", "\"224x\""])
+        let config = dir.appendingPathComponent("q.yaml")
+        try Data("input_parameters:\n  resize: 10x\n".utf8).write(to: config)
+        try CLI.assertFails(["analyze", fixture, "--config", config.path], mentions: [config.path, "'resize'", "\"10x\""])
+    }
+
     func testWriteFailuresSayCannotWrite() throws {
         let model = path("relu.onnx")
         try CLI.writeReluModel([1, 3, 4, 4], to: URL(fileURLWithPath: model))

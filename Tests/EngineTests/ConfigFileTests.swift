@@ -20,4 +20,22 @@ final class ConfigFileTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("'imgae'") && "\(error)".contains("'image'"), "\(error)")
         }
     }
+
+    private func message(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        calibErrorMessage({ _ = try ConfigFile.parse(yaml, path: "q.yaml") }, file: file, line: line)
+    }
+
+    func testSizesAreExactlyNOrNxM() throws {
+        XCTAssertEqual(try ConfigFile.parse("resize: 256").preprocess.resize, .shortSide(256))
+        XCTAssertEqual(try ConfigFile.parse("resize: \"224x160\"").preprocess.resize, .exact(height: 224, width: 160))
+        XCTAssertEqual(try ConfigFile.parse("resize: [224, 160]").preprocess.resize, .exact(height: 224, width: 160))
+        XCTAssertEqual(try ConfigFile.parse("center_crop: 224x200").preprocess.centerCrop?.width, 200)
+        for bad in ["10x", "x10", "256x", "256xx256", "\"256 256\"", "0", "1x2x3", "[224, 224, 3]", "[true, 2]"] {
+            let m = message("resize: \(bad)")
+            XCTAssertTrue(m.contains("'q.yaml'") && m.contains("key 'resize'"), "resize: \(bad) -> \(m)")
+        }
+        XCTAssertTrue(message("center_crop: 224x").contains("key 'center_crop'"))
+        XCTAssertTrue(message("input_shape: 1x3x").contains("key 'input_shape'"))
+        XCTAssertEqual(try ConfigFile.parse("input_shape: 1x3x8x8").inputShapes, ["": [1, 3, 8, 8]])
+    }
 }

@@ -41,8 +41,9 @@ public enum ConfigFile {
         return try parse(text, path: path, baseDirectory: base.isEmpty ? "." : base)
     }
 
-    /// Parses YAML text.
-    public static func parse(_ text: String, path: String = "config", baseDirectory: String = ".") throws -> AnalysisConfig {
+    /// Parses YAML text. `flags` maps keys to the command-line flags they came from, to name those in errors.
+    public static func parse(_ text: String, path: String = "config", baseDirectory: String = ".",
+                             flags: [String: String] = [:]) throws -> AnalysisConfig {
         let root: Any?
         do { root = try Yams.load(yaml: text) } catch {
             throw QScopeError.invalidFile(path: path, reason: "it is not valid YAML (\(error))")
@@ -63,7 +64,7 @@ public enum ConfigFile {
             }
         }
         var c = AnalysisConfig()
-        let reader = ValueReader(path: path)
+        let reader = ValueReader(path: path, flags: flags)
         // input_type_rt defaults to input_type_train: the device is fed what the model was trained on.
         if !flat.contains(where: { $0.0 == "input_type_rt" }), let train = flat.first(where: { $0.0 == "input_type_train" }) {
             flat.append(("input_type_rt", train.1))
