@@ -49,6 +49,30 @@ final class CommandLineErrorTests: XCTestCase {
         try CLI.assertFails(["analyze", fixture, "--config", config.path], mentions: [config.path, "'resize'", "\"10x\""])
     }
 
+    func testGivenShapesAreCheckedAgainstTheInputsDeclaration() throws {
+        let fixed = path("fixed.onnx"), dynamic = path("dynamic.onnx")
+        try CLI.writeReluModel([1, 3, 4, 4], to: URL(fileURLWithPath: fixed))
+        try CLI.writeReluModel([nil, 3, nil, nil], to: URL(fileURLWithPath: dynamic))
+        // The wrong number of dimensions, on every command that takes --shape.
+        try CLI.assertFails(["passes", fixed, "--shape", "x=1x3"], mentions: ["input 'x'", "2 dimensions", "[1, 3, 4, 4]"])
+        try CLI.assertFails(["run", dynamic, "--shape", "x=1x3x4x4x1"], mentions: ["input 'x'", "5 dimensions", "declares 4"])
+        // A fixed dimension cannot be overridden; the dynamic ones can.
+        try CLI.assertFails(["run", fixed, "--shape", "x=1x3x8x8"],
+                            mentions: ["input 'x'", "dimension 2 to 8 (fixed at 4)", "dimension 3 to 8 (fixed at 4)"])
+        try CLI.assertFails(["run", dynamic, "--shape", "x=2x4x8x8"], mentions: ["input 'x'", "dimension 1 to 4 (fixed at 3)"])
+        let ok = try CLI.run(["run", dynamic, "--shape", "x=2x3x8x8", "--json"])
+        XCTAssertEqual(ok.code, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("\"shape\":[2,3,8,8]"), ok.stdout)
+        try CLI.assertFails(["run", dynamic, "--shape", "x=2x3x8x"], mentions: ["--shape 'x=2x3x8x'", "positive integers"])
+        // analyze names the input, not an image, when the shape is wrong.
+        let images = dir.appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.fixture("images/rgb_8x6.png"), toPath: images.appendingPathComponent("a.png").path)
+        let stderr = try CLI.assertFails(["analyze", fixture, "--calib", images.path, "--shape", "1x3x32x32x1"],
+                                         mentions: ["input 'input'", "5 dimensions", "[1, 3, 32, 32]"])
+        XCTAssertFalse(stderr.contains("a.png"), stderr)
+    }
+
     func testWriteFailuresSayCannotWrite() throws {
         let model = path("relu.onnx")
         try CLI.writeReluModel([1, 3, 4, 4], to: URL(fileURLWithPath: model))

@@ -191,6 +191,17 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertTrue(m.contains("b.bin") && m.contains("has 3 bytes") && m.contains("need 24"), m)
     }
 
+    func testGivenShapesMustMatchTheDeclaredRankAndFixedDimensions() throws {
+        let graph = Graph(name: "g", nodes: [], initializers: [:],
+                          inputs: [ValueInfo(name: "x", elementType: 1, dims: [.symbolic("N"), .fixed(3), .symbolic("H")])],
+                          outputs: [])
+        XCTAssertEqual(try InputSpec.fromGraph(graph, shapes: ["x": [2, 3, 7]]).first?.shape, [2, 3, 7])
+        let rank = calibErrorMessage { _ = try InputSpec.fromGraph(graph, shapes: ["x": [2, 3, 7, 1]]) }
+        XCTAssertTrue(rank.contains("input 'x'") && rank.contains("4 dimensions") && rank.contains("[N, 3, H]"), rank)
+        let fixed = calibErrorMessage { _ = try InputSpec.fromGraph(graph, shapes: ["x": [2, 4, 7]]) }
+        XCTAssertTrue(fixed.contains("input 'x'") && fixed.contains("dimension 1 to 4 (fixed at 3)"), fixed)
+    }
+
     func testMixedKindsAreRefused() throws {
         let dir = try calibTempDirectory(self)
         try copyFixture("rgb_8x6.png", to: dir, as: "a.png")

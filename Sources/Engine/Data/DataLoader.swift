@@ -21,9 +21,12 @@ public struct InputSpec: Equatable, Sendable {
                 throw QScopeError.badInput(name: info.name, reason:
                     "the model expects \(DType.onnxName(info.elementType)), which qscope does not support")
             }
+            if let given = shapes[info.name] {
+                try InputValidator.checkGivenShape(given, for: info, source: "the shape given by input_shape or --shape")
+            }
             guard let shape = InputValidator.concreteShape(info, override: shapes[info.name]) else {
-                throw QScopeError.badInput(name: info.name, reason:
-                    "its declared shape \(info.shapeText) has unknown dimensions; give a concrete shape for it")
+                throw QScopeError.badInput(name: info.name, reason: "its declared shape \(info.shapeText) has unknown "
+                    + "dimensions; give a concrete shape for it with --shape \(info.name)=DIMS or input_shape")
             }
             return InputSpec(name: info.name, shape: shape, dtype: dtype)
         }

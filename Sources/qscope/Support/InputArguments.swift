@@ -33,15 +33,14 @@ enum InputArguments {
             } else {
                 throw QScopeError.usage("--shape '\(value)': write NAME=DIMS, for example \(names.first ?? "input")=1x3x224x224")
             }
-            guard names.contains(name) else {
+            guard let info = model.graph.inputs.first(where: { $0.name == name }) else {
                 throw QScopeError.usage("--shape '\(value)': the model has no input '\(name)'; its inputs are "
                     + names.map { "'\($0)'" }.joined(separator: ", "))
             }
-            let parts = dims.split(whereSeparator: { $0 == "x" || $0 == "," })
-            let parsed = parts.compactMap { Int($0) }
-            guard !parts.isEmpty, parsed.count == parts.count, parsed.allSatisfy({ $0 > 0 }) else {
+            guard let parsed = DimensionText.shape(String(dims)) else {
                 throw QScopeError.usage("--shape '\(value)': dimensions must be positive integers like 1x3x224x224")
             }
+            try InputValidator.checkGivenShape(parsed, for: info, source: "--shape '\(value)'")
             result[name] = parsed
         }
         return result
