@@ -73,6 +73,29 @@ final class CommandLineErrorTests: XCTestCase {
         XCTAssertFalse(stderr.contains("a.png"), stderr)
     }
 
+    func testInputArgumentsNameTheModelsInputs() throws {
+        let one = path("relu.onnx")
+        try CLI.writeReluModel([1, 3, 4, 4], to: URL(fileURLWithPath: one))
+        let sample = path("x_ok.npy")
+        try Npy.write(Tensor(shape: [1, 3, 4, 4], floats: Array(repeating: 1, count: 48)), to: sample)
+        var stderr = try CLI.assertFails(["run", one, "--input", "y=\(sample)"], mentions: ["no input named 'y'", "'x'"])
+        XCTAssertFalse(stderr.contains("no such file"), stderr)
+        try CLI.assertFails(["run", one, "--input", "x=\(sample)", "--input", sample],
+                            mentions: ["input 'x' is already given", sample])
+
+        let two = ProtoBuilder.model(nodes: [ProtoBuilder.node("Add", ["a", "b"], ["y"], name: "add")],
+                                     inputs: [ProtoBuilder.valueInfo("a", [1, 4]), ProtoBuilder.valueInfo("b", [1, 4])],
+                                     outputs: [ProtoBuilder.valueInfo("y", [1, 4])])
+        try ProtoBuilder.write(two, to: URL(fileURLWithPath: path("add.onnx")))
+        let s8 = path("s8.npy")
+        try Npy.write(Tensor(shape: [1, 4], floats: [1, 2, 3, 4]), to: s8)
+        stderr = try CLI.assertFails(["run", path("add.onnx"), "--input", "z=\(s8)"],
+                                     mentions: ["no input named 'z'", "'a', 'b'"])
+        XCTAssertFalse(stderr.contains("so write NAME=FILE"), stderr)
+        let ok = try CLI.run(["run", path("add.onnx"), "--input", "a=\(s8)", "--input", "b=\(s8)", "--json"])
+        XCTAssertEqual(ok.code, 0, ok.stderr)
+    }
+
     func testWriteFailuresSayCannotWrite() throws {
         let model = path("relu.onnx")
         try CLI.writeReluModel([1, 3, 4, 4], to: URL(fileURLWithPath: model))
