@@ -35,5 +35,12 @@ public struct AnalysisConfig: Equatable {
         try targetPath.map { try TargetDescription.load(path: $0) } ?? .default
     }
 
+    /// Fails when `run_on_cpu`, `calibration_overrides` or the target's `run_on_cpu` name a node that none of
+    /// `graphs` has (see `NodeNameCheck`).
+    public func checkNodeNames(target: TargetDescription, graphs: [Graph]) throws {
+        try NodeNameCheck.check(self, target: target, targetSource: targetPath ?? "\(target.name) (built in)",
+                                graphs: graphs)
+    }
+
     public init() {}
 }
