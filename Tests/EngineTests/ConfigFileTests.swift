@@ -38,4 +38,21 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertTrue(message("input_shape: 1x3x").contains("key 'input_shape'"))
         XCTAssertEqual(try ConfigFile.parse("input_shape: 1x3x8x8").inputShapes, ["": [1, 3, 8, 8]])
     }
+
+    func testNormTypeFollowsTheValuesGivenWhenItIsNot() throws {
+        let both = try ConfigFile.parse("mean_value: 127 127 127\nscale_value: 0.5")
+        XCTAssertEqual(both.preprocess.normType, .dataMeanAndScale)
+        XCTAssertEqual(try ConfigFile.parse("mean_value: 127").preprocess.normType, .dataMean)
+        XCTAssertEqual(try ConfigFile.parse("scale_value: [0.5, 0.5, 0.5]").preprocess.normType, .dataScale)
+        XCTAssertEqual(try ConfigFile.parse("input_type_train: rgb").preprocess.normType, .noPreprocess)
+        XCTAssertEqual(try ConfigFile.parse("norm_type: data_mean\nmean_value: 1").preprocess.normType, .dataMean)
+    }
+
+    func testANormTypeThatIgnoresAGivenValueIsAnError() {
+        let none = message("norm_type: no_preprocess\nmean_value: 127\nscale_value: 0.5")
+        XCTAssertTrue(none.contains("'q.yaml'") && none.contains("mean_value and scale_value")
+                      && none.contains("data_mean_and_scale"), none)
+        let mean = message("norm_type: data_mean\nmean_value: 1\nscale_value: 0.5")
+        XCTAssertTrue(mean.contains("does not apply scale_value") && mean.contains("data_mean_and_scale"), mean)
+    }
 }

@@ -4,6 +4,9 @@ public struct AnalysisConfig: Equatable {
     public var preprocess = PreprocessConfig()
     /// Whether any preprocessing key was given (otherwise images get no normalization and a warning).
     public var preprocessGiven = false
+    /// Whether `norm_type` was given. Without it, norm_type follows `mean_value` and `scale_value`
+    /// (`NormType.implied`); with it, a given value that norm_type ignores is an error.
+    public var normTypeGiven = false
     public var calDataDir: String?
     public var evalDataDir: String?
     public var quantization = QuantizationConfig()

@@ -80,6 +80,7 @@ public enum ConfigFile {
             case "norm_type":
                 c.preprocess.normType = try NormType(parsing: reader.string(key, value), key: key)
                 c.preprocessGiven = true
+                c.normTypeGiven = true
             case "mean_value": c.preprocess.mean = try reader.floats(key, value)
             case "scale_value": c.preprocess.scale = try reader.floats(key, value)
             case "resize":
@@ -124,11 +125,33 @@ public enum ConfigFile {
                     "unknown key '\(key)'; did you mean '\(nearest)'? See the README for every key")
             }
         }
+        try settleNormType(&c, path: path, flags: flags)
         guard c.failThreshold <= c.warnThreshold else {
             throw QScopeError.invalidFile(path: path, reason:
                 "fail_threshold \(c.failThreshold) must not be above warn_threshold \(c.warnThreshold)")
         }
         return c
+    }
+
+    /// Without norm_type, it follows mean_value and scale_value; with it, a value it ignores is an error.
+    static func settleNormType(_ c: inout AnalysisConfig, path: String, flags: [String: String]) throws {
+        let p = c.preprocess
+        guard c.normTypeGiven else {
+            c.preprocess.normType = NormType.implied(mean: p.mean, scale: p.scale)
+            if c.preprocess.normType != .noPreprocess { c.preprocessGiven = true }
+            return
+        }
+        let ignored = p.normType.ignoredKeys(mean: p.mean, scale: p.scale)
+        guard !ignored.isEmpty else { return }
+        let named = ignored.map { flags[$0] ?? $0 }.joined(separator: " and ")
+        let normName = flags["norm_type"] ?? "norm_type"
+        let implied = NormType.implied(mean: p.mean, scale: p.scale)
+        let what = implied == .dataMeanAndScale ? (ignored.count == 2 ? "them" : "both") : "it"
+        let reason = "\(normName) \(p.normType.rawValue) does not apply \(named), which "
+            + "\(ignored.count == 1 ? "is" : "are") given; use \(normName) \(implied.rawValue) to apply \(what), "
+            + "or leave \(named) out"
+        if flags["norm_type"] != nil { throw QScopeError.usage(reason) }
+        throw QScopeError.invalidFile(path: path, reason: reason)
     }
 
     static func resolve(_ p: String, base: String) -> String {

@@ -104,6 +104,7 @@ struct AnalysisOptions: ParsableArguments {
             if centerCrop != nil { c.preprocess.centerCrop = flags.preprocess.centerCrop }
             if method != nil { c.quantization.method = flags.quantization.method }
             if activation != nil { c.quantization.activationScheme = flags.quantization.activationScheme }
+            try settleNormType(&c)
         }
         if !shapes.isEmpty { c.inputShapes.merge(try shapeFlags(), uniquingKeysWith: { _, flag in flag }) }
         if let calib { c.calDataDir = calib }
@@ -125,6 +126,31 @@ struct AnalysisOptions: ParsableArguments {
             c.evalSamples = evalSamples
         }
         return c
+    }
+
+    /// norm_type once the flags are applied: `--norm-type` wins (values of the config it does not apply are
+    /// dropped); a norm_type of the config file that ignores `--mean` or `--scale` is an error; without any
+    /// norm_type, it follows the mean and scale given (`NormType.implied`).
+    private func settleNormType(_ c: inout AnalysisConfig) throws {
+        let p = c.preprocess
+        if normType != nil {
+            c.normTypeGiven = true
+            if !p.normType.usesMean && mean == nil { c.preprocess.mean = [] }
+            if !p.normType.usesScale && scale == nil { c.preprocess.scale = [] }
+            return
+        }
+        guard mean != nil || scale != nil else { return }
+        guard c.normTypeGiven else {
+            c.preprocess.normType = NormType.implied(mean: p.mean, scale: p.scale)
+            if c.preprocess.normType != .noPreprocess { c.preprocessGiven = true }
+            return
+        }
+        let ignored = (mean != nil && !p.normType.usesMean ? ["--mean"] : [])
+            + (scale != nil && !p.normType.usesScale ? ["--scale"] : [])
+        guard !ignored.isEmpty else { return }
+        throw QScopeError.usage("\(ignored.joined(separator: " and ")) would be ignored: norm_type in '\(config ?? "the config")' "
+            + "is \(p.normType.rawValue), which does not apply \(ignored.count == 1 ? "it" : "them"); add --norm-type "
+            + "\(NormType.implied(mean: p.mean, scale: p.scale).rawValue)")
     }
 
     /// `--shape NAME=DIMS` (or `--shape DIMS` for a model with one input, stored under ""). The names and the
