@@ -108,4 +108,9 @@ final class CommandLineErrorTests: XCTestCase {
                                      mentions: ["cannot write '\(path("taken"))'", "needs a directory"])
         XCTAssertFalse(stderr.contains("cannot read"), stderr)
     }
+
+    func testAllMethodsConflictsWithAnotherMethod() throws {
+        try CLI.assertFails(["analyze", fixture, "--calib", dir.path, "--all-methods", "--method", "max"],
+                            mentions: ["--all-methods", "--method max"])
+    }
 }

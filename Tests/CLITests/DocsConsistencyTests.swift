@@ -37,4 +37,21 @@ final class DocsConsistencyTests: XCTestCase {
             }
         }
     }
+
+    func testAnalyzeHelpAndTheReadmeAgree() throws {
+        let help = try CLI.run(["analyze", "--help"])
+        XCTAssertEqual(help.code, 0, help.stderr)
+        let readme = try documents()[0].text
+        let option = try NSRegularExpression(pattern: "^\\s+(--[a-z][a-z-]*)", options: .anchorsMatchLines)
+        let listed = option.matches(in: help.stdout, range: NSRange(help.stdout.startIndex..., in: help.stdout))
+            .map { String(help.stdout[Range($0.range(at: 1), in: help.stdout)!]) }
+        XCTAssertTrue(listed.contains("--all-methods"), help.stdout)
+        for flag in listed where flag != "--help" {
+            XCTAssertTrue(readme.contains("`\(flag)"), "analyze --help lists \(flag), which the README does not document")
+        }
+        // --method takes `all` in analyze, as the README's synopsis says.
+        let method = help.stdout.components(separatedBy: "--method <method>").last?.components(separatedBy: "\n  --").first ?? ""
+        XCTAssertTrue(method.contains("all"), "analyze --help: --method \(method)")
+        XCTAssertTrue(readme.contains("[--method max|kl|percentile|mse|auto|all] [--all-methods]"))
+    }
 }

@@ -37,6 +37,10 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             var methodFlag = options
+            if allMethods, let method = options.method, method.lowercased() != "all" {
+                throw QScopeError.usage("--all-methods evaluates max, kl, percentile and mse, which conflicts with "
+                    + "--method \(method); give one of the two")
+            }
             let wantsAll = allMethods || options.method?.lowercased() == "all"
             if wantsAll { methodFlag.method = nil }
             let config = try methodFlag.resolved()

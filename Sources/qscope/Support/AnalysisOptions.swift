@@ -14,7 +14,7 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: "Directory of evaluation samples (eval_data_dir; default: the calibration samples).")
     var eval: String?
 
-    @Option(help: "Calibration method: max, kl, percentile, mse or auto (calibration_type).")
+    @Option(help: "Calibration method: max, kl, percentile, mse or auto (calibration_type); analyze also takes all (max, kl, percentile and mse).")
     var method: String?
 
     @Option(name: .customLong("max-percentile"), help: "Percentile for the percentile method (max_percentile).")
