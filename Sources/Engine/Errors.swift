@@ -5,6 +5,8 @@ import Foundation
 public enum QScopeError: Error, CustomStringConvertible, Equatable {
     /// A file could not be read (missing, unreadable, a directory).
     case fileUnreadable(path: String, reason: String)
+    /// A file or directory could not be written (no such directory, no permission, disk full).
+    case fileUnwritable(path: String, reason: String)
     /// A file exists but its bytes are not what was expected (truncated, not ONNX, corrupt).
     case invalidFile(path: String, reason: String)
     /// The graph itself is malformed: a cycle, a missing tensor, a duplicate output.
@@ -24,6 +26,8 @@ public enum QScopeError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .fileUnreadable(path, reason):
             return "cannot read '\(path)': \(reason)."
+        case let .fileUnwritable(path, reason):
+            return "cannot write '\(path)': \(reason)."
         case let .invalidFile(path, reason):
             return "'\(path)' is not usable: \(reason)."
         case let .invalidGraph(reason):

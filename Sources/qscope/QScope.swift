@@ -8,6 +8,7 @@ struct QScope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qscope",
         abstract: "Find where int8 quantization loses a model's accuracy, and why.",
+        version: "0.1.0",
         subcommands: [OpenCommand.self, RunCommand.self, AnalyzeCommand.self, CompareCommand.self, ExportCommand.self,
                       PassesCommand.self, BenchRenderCommand.self],
         defaultSubcommand: OpenCommand.self
@@ -23,6 +24,13 @@ struct QScope: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            // ArgumentParser exits with 64 (EX_USAGE) on a bad command line; qscope exits with 2 for every bad
+            // input. Help and --version are clean exits (0) and keep ArgumentParser's handling.
+            if exitCode(for: error) == .validationFailure {
+                let message = fullMessage(for: error)
+                FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                Foundation.exit(2)
+            }
             exit(withError: error)
         }
     }

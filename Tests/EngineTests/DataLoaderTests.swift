@@ -175,8 +175,10 @@ final class DataLoaderTests: XCTestCase {
         let dir = try calibTempDirectory(self)
         try TensorProtoCodec.rawBytes(.float([1, 2, 3, 4, 5, 6])).write(to: URL(fileURLWithPath: dir + "/a.bin"))
         let spec = InputSpec(name: "x", shape: [1, 6], dtype: .float)
-        let auto = calibErrorMessage { _ = try DataLoader.open(directory: dir, inputs: [spec]) }
-        XCTAssertTrue(auto.contains("element type and shape"), auto)
+        // Found by extension, a .bin sample takes the input's element type and shape.
+        let auto = try DataLoader.open(directory: dir, inputs: [spec])
+        XCTAssertEqual(try auto.sample(0)["x"]?.floats(), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(try auto.sample(0)["x"]?.shape, [1, 6])
         let ds = try DataLoader.open(directory: dir, inputs: [spec], format: .raw(dtype: .float, shape: [6]))
         XCTAssertEqual(try ds.sample(0)["x"]?.floats(), [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(try ds.sample(0)["x"]?.shape, [1, 6], "batch dimension added")
@@ -189,6 +191,34 @@ final class DataLoaderTests: XCTestCase {
         let ds2 = try DataLoader.open(directory: dir, inputs: [spec], format: .raw(dtype: .float, shape: nil))
         let m = calibErrorMessage { _ = try ds2.sample(1) }
         XCTAssertTrue(m.contains("b.bin") && m.contains("has 3 bytes") && m.contains("need 24"), m)
+    }
+
+    func testBinSamplesTakeTheInputsTypeAndShapeAndCheckTheirSize() throws {
+        let dir = try calibTempDirectory(self)
+        try Data([1, 2, 3, 4, 5, 6]).write(to: URL(fileURLWithPath: dir + "/a.bin"))
+        let pixels = InputSpec(name: "px", shape: [1, 2, 3], dtype: .uint8)
+        guard case .uint8(let v)? = try DataLoader.open(directory: dir, inputs: [pixels]).sample(0)["px"]?.data else {
+            return XCTFail("a uint8 input reads uint8 values")
+        }
+        XCTAssertEqual(v, [1, 2, 3, 4, 5, 6])
+        let ids = InputSpec(name: "ids", shape: [1, 3], dtype: .int64)
+        let m = calibErrorMessage { _ = try DataLoader.open(directory: dir, inputs: [ids]) }
+        XCTAssertTrue(m.contains(dir + "/a.bin") && m.contains("6 bytes") && m.contains("'ids'") && m.contains("int64")
+                      && m.contains("[1, 3]") && m.contains("24 bytes"), m)
+        try writeNpy(Tensor(shape: [1, 2, 3], floats: Array(repeating: 0, count: 6)), dir + "/b.npy")
+        let mixed = calibErrorMessage { _ = try DataLoader.open(directory: dir, inputs: [pixels]) }
+        XCTAssertTrue(mixed.contains("mixes .npy files and .bin files"), mixed)
+    }
+
+    func testGivenShapesMustMatchTheDeclaredRankAndFixedDimensions() throws {
+        let graph = Graph(name: "g", nodes: [], initializers: [:],
+                          inputs: [ValueInfo(name: "x", elementType: 1, dims: [.symbolic("N"), .fixed(3), .symbolic("H")])],
+                          outputs: [])
+        XCTAssertEqual(try InputSpec.fromGraph(graph, shapes: ["x": [2, 3, 7]]).first?.shape, [2, 3, 7])
+        let rank = calibErrorMessage { _ = try InputSpec.fromGraph(graph, shapes: ["x": [2, 3, 7, 1]]) }
+        XCTAssertTrue(rank.contains("input 'x'") && rank.contains("4 dimensions") && rank.contains("[N, 3, H]"), rank)
+        let fixed = calibErrorMessage { _ = try InputSpec.fromGraph(graph, shapes: ["x": [2, 4, 7]]) }
+        XCTAssertTrue(fixed.contains("input 'x'") && fixed.contains("dimension 1 to 4 (fixed at 3)"), fixed)
     }
 
     func testMixedKindsAreRefused() throws {

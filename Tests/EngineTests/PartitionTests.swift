@@ -170,4 +170,13 @@ final class TargetDescriptionTests: XCTestCase {
         XCTAssertTrue(message(#"{"name": "x", "run_on_cpu": "a", "operators": {}}"#).contains("key 'run_on_cpu'"))
         XCTAssertTrue(calibErrorMessage { _ = try TargetDescription.load(path: "/nonexistent/t.json") }.contains("/nonexistent/t.json"))
     }
+
+    func testUnknownOperatorsAreAllNamed() {
+        let m = message(#"{"name": "x", "operators": {"Frobnicate": {}, "conv": {}, "HardSwsh": {}, "Relu": {}}}"#)
+        XCTAssertTrue(m.contains("'my.json'") && m.contains("'operators.Frobnicate'")
+                      && m.contains("'operators.conv' (did you mean 'Conv'?)")
+                      && m.contains("'operators.HardSwsh' (did you mean 'HardSwish'?)"), m)
+        XCTAssertFalse(m.contains("'operators.Frobnicate' (did you mean"), "no obvious match: \(m)")
+        XCTAssertFalse(m.contains("operators.Relu"), m)
+    }
 }

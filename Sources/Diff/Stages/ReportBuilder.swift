@@ -47,7 +47,11 @@ public enum ReportBuilder {
             ConfigEntry("run_on_cpu", q.floatNodes.sorted().joined(separator: ";")),
             ConfigEntry("calibration_samples", String(analyzer.calibrationSamples)),
             ConfigEntry("evaluation_samples", String(analyzer.evalFeeds.count)),
-        ] + (evaluation.hybrid.map { [ConfigEntry("target", $0.target.name)] } ?? [])
+        ]
+            // The preprocessing that made each image input (resize, crop, colour, norm_type with its values).
+            + analyzer.hybridInputs.preprocess.sorted { $0.key < $1.key }
+                .map { ConfigEntry("preprocess", "\($0.key): \($0.value.summary)") }
+            + (evaluation.hybrid.map { [ConfigEntry("target", $0.target.name)] } ?? [])
             // How the hybrid stage is fed each input: uint8 pixels with the normalization folded, or not and why.
             + (evaluation.hybrid?.inputFeeds ?? []).map { ConfigEntry("hybrid_input", "\($0.tensor): \($0)") }
         var timings = analyzer.timings

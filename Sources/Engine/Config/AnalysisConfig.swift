@@ -4,6 +4,9 @@ public struct AnalysisConfig: Equatable {
     public var preprocess = PreprocessConfig()
     /// Whether any preprocessing key was given (otherwise images get no normalization and a warning).
     public var preprocessGiven = false
+    /// Whether `norm_type` was given. Without it, norm_type follows `mean_value` and `scale_value`
+    /// (`NormType.implied`); with it, a given value that norm_type ignores is an error.
+    public var normTypeGiven = false
     public var calDataDir: String?
     public var evalDataDir: String?
     public var quantization = QuantizationConfig()
@@ -33,6 +36,13 @@ public struct AnalysisConfig: Equatable {
     /// The hybrid stage's target: the file named by `targetPath`, or the built-in generic int8 NPU.
     public func loadTarget() throws -> TargetDescription {
         try targetPath.map { try TargetDescription.load(path: $0) } ?? .default
+    }
+
+    /// Fails when `run_on_cpu`, `calibration_overrides` or the target's `run_on_cpu` name a node that none of
+    /// `graphs` has (see `NodeNameCheck`).
+    public func checkNodeNames(target: TargetDescription, graphs: [Graph]) throws {
+        try NodeNameCheck.check(self, target: target, targetSource: targetPath ?? "\(target.name) (built in)",
+                                graphs: graphs)
     }
 
     public init() {}

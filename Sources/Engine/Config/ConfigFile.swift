@@ -10,13 +10,14 @@ public enum ConfigFile {
         ("input_type_train", "colour format the model was trained with: rgb, bgr, gray, yuv444, featuremap"),
         ("input_type_rt", "colour format fed at run time on the device (default: input_type_train)"),
         ("input_layout_train", "layout of the model input: NCHW or NHWC"),
-        ("norm_type", "data_mean_and_scale, data_mean, data_scale or no_preprocess; out = (x - mean) * scale"),
+        ("norm_type", "data_mean_and_scale, data_mean, data_scale or no_preprocess; out = (x - mean) * scale "
+            + "(default: follows which of mean_value and scale_value are given)"),
         ("mean_value", "per-channel means, a list or a space-separated string"),
         ("scale_value", "per-channel scales, a list or a space-separated string"),
         ("resize", "short side (256) or exact size (\"224x224\" or [224, 224]) before the crop"),
         ("center_crop", "centre crop after the resize (224, \"224x224\" or [224, 224])"),
         ("input_shape", "shape for dynamic inputs: \"1x3x224x224\", or a map from input name to shape"),
-        ("cal_data_dir", "directory of calibration samples (images, .npy, or one subfolder per input)"),
+        ("cal_data_dir", "directory of calibration samples (images, .npy or raw .bin; one subfolder per input)"),
         ("eval_data_dir", "directory of evaluation samples (default: the calibration samples)"),
         ("cal_samples", "use at most this many calibration samples"),
         ("eval_samples", "compare at most this many evaluation samples (default 8)"),
@@ -41,8 +42,9 @@ public enum ConfigFile {
         return try parse(text, path: path, baseDirectory: base.isEmpty ? "." : base)
     }
 
-    /// Parses YAML text.
-    public static func parse(_ text: String, path: String = "config", baseDirectory: String = ".") throws -> AnalysisConfig {
+    /// Parses YAML text. `flags` maps keys to the command-line flags they came from, to name those in errors.
+    public static func parse(_ text: String, path: String = "config", baseDirectory: String = ".",
+                             flags: [String: String] = [:]) throws -> AnalysisConfig {
         let root: Any?
         do { root = try Yams.load(yaml: text) } catch {
             throw QScopeError.invalidFile(path: path, reason: "it is not valid YAML (\(error))")
@@ -63,7 +65,7 @@ public enum ConfigFile {
             }
         }
         var c = AnalysisConfig()
-        let reader = ValueReader(path: path)
+        let reader = ValueReader(path: path, flags: flags)
         // input_type_rt defaults to input_type_train: the device is fed what the model was trained on.
         if !flat.contains(where: { $0.0 == "input_type_rt" }), let train = flat.first(where: { $0.0 == "input_type_train" }) {
             flat.append(("input_type_rt", train.1))
@@ -79,6 +81,7 @@ public enum ConfigFile {
             case "norm_type":
                 c.preprocess.normType = try NormType(parsing: reader.string(key, value), key: key)
                 c.preprocessGiven = true
+                c.normTypeGiven = true
             case "mean_value": c.preprocess.mean = try reader.floats(key, value)
             case "scale_value": c.preprocess.scale = try reader.floats(key, value)
             case "resize":
@@ -123,11 +126,33 @@ public enum ConfigFile {
                     "unknown key '\(key)'; did you mean '\(nearest)'? See the README for every key")
             }
         }
+        try settleNormType(&c, path: path, flags: flags)
         guard c.failThreshold <= c.warnThreshold else {
             throw QScopeError.invalidFile(path: path, reason:
                 "fail_threshold \(c.failThreshold) must not be above warn_threshold \(c.warnThreshold)")
         }
         return c
+    }
+
+    /// Without norm_type, it follows mean_value and scale_value; with it, a value it ignores is an error.
+    static func settleNormType(_ c: inout AnalysisConfig, path: String, flags: [String: String]) throws {
+        let p = c.preprocess
+        guard c.normTypeGiven else {
+            c.preprocess.normType = NormType.implied(mean: p.mean, scale: p.scale)
+            if c.preprocess.normType != .noPreprocess { c.preprocessGiven = true }
+            return
+        }
+        let ignored = p.normType.ignoredKeys(mean: p.mean, scale: p.scale)
+        guard !ignored.isEmpty else { return }
+        let named = ignored.map { flags[$0] ?? $0 }.joined(separator: " and ")
+        let normName = flags["norm_type"] ?? "norm_type"
+        let implied = NormType.implied(mean: p.mean, scale: p.scale)
+        let what = implied == .dataMeanAndScale ? (ignored.count == 2 ? "them" : "both") : "it"
+        let reason = "\(normName) \(p.normType.rawValue) does not apply \(named), which "
+            + "\(ignored.count == 1 ? "is" : "are") given; use \(normName) \(implied.rawValue) to apply \(what), "
+            + "or leave \(named) out"
+        if flags["norm_type"] != nil { throw QScopeError.usage(reason) }
+        throw QScopeError.invalidFile(path: path, reason: reason)
     }
 
     static func resolve(_ p: String, base: String) -> String {

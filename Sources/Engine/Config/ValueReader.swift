@@ -3,9 +3,12 @@ import Foundation
 /// Typed reading of YAML values, with errors that name the file, the key and what was expected.
 struct ValueReader {
     let path: String
+    /// For values that came from command-line flags: the flag of each key, named in errors instead of the key.
+    var flags: [String: String] = [:]
 
     func wrong(_ key: String, _ expected: String, _ value: Any) -> QScopeError {
-        .invalidFile(path: path, reason: "key '\(key)' should be \(expected), but it is \(describe(value))")
+        if let flag = flags[key] { return .usage("\(flag) should be \(expected), but it is \(describe(value))") }
+        return .invalidFile(path: path, reason: "key '\(key)' should be \(expected), but it is \(describe(value))")
     }
 
     func describe(_ v: Any) -> String {
@@ -60,14 +63,14 @@ struct ValueReader {
         throw wrong(key, "a list of node names", v)
     }
 
-    /// One or two positive sizes: `256`, `"224x224"` or `[224, 224]`.
+    /// One or two positive sizes: `256`, `"224x224"` or `[224, 224]`; nothing else (`10x`, `"256 256"`).
     func size(_ key: String, _ v: Any) throws -> [Int] {
         var dims: [Int]?
         if let i = v as? Int, !(v is Bool) { dims = [i] }
-        if let s = v as? String { dims = parseDims(s) }
-        if let list = v as? [Any] { dims = list.map { $0 as? Int ?? -1 } }
+        if let s = v as? String { dims = DimensionText.size(s) }
+        if let list = v as? [Any] { dims = list.map { $0 is Bool ? -1 : $0 as? Int ?? -1 } }
         guard let d = dims, (1...2).contains(d.count), d.allSatisfy({ $0 > 0 && $0 <= 16384 }) else {
-            throw wrong(key, "a size like 256, \"224x224\" or [224, 224]", v)
+            throw wrong(key, "a size N or HxW of whole numbers from 1 to 16384, like 256, \"224x224\" or [224, 224]", v)
         }
         return d
     }
@@ -75,7 +78,7 @@ struct ValueReader {
     /// `"1x3x224x224"` (for a one-input model, stored under "") or a map from input name to such a shape.
     func shapes(_ key: String, _ v: Any) throws -> [String: [Int]] {
         func one(_ x: Any) throws -> [Int] {
-            if let s = x as? String, let d = parseDims(s), d.allSatisfy({ $0 > 0 }) { return d }
+            if let s = x as? String, let d = DimensionText.shape(s) { return d }
             if let l = x as? [Any] {
                 let d = l.map { $0 as? Int ?? -1 }
                 if !d.isEmpty, d.allSatisfy({ $0 > 0 }) { return d }
@@ -84,11 +87,5 @@ struct ValueReader {
         }
         if let map = v as? [String: Any] { return try map.mapValues(one) }
         return ["": try one(v)]
-    }
-
-    private func parseDims(_ s: String) -> [Int]? {
-        let parts = s.split(whereSeparator: { $0 == "x" || $0 == "," || $0 == " " })
-        let d = parts.compactMap { Int($0) }
-        return d.count == parts.count && !d.isEmpty ? d : nil
     }
 }

@@ -54,13 +54,13 @@ public struct AnalysisData {
     public static func resolvedShapes(_ shapes: [String: [Int]], model: Model) throws -> [String: [Int]] {
         let names = model.graph.inputs.map(\.name)
         for name in shapes.keys.sorted() where !name.isEmpty && !names.contains(name) {
-            throw QScopeError.usage("input_shape names '\(name)', but the model has no such input; its inputs are "
+            throw QScopeError.usage("input_shape (or --shape) names '\(name)', but the model has no such input; its inputs are "
                 + names.map { "'\($0)'" }.joined(separator: ", "))
         }
         guard let unnamed = shapes[""] else { return shapes }
         guard model.graph.inputs.count == 1 else {
-            throw QScopeError.usage("input_shape has no input name but the model has \(model.graph.inputs.count) inputs; "
-                + "write a map from input name to shape")
+            throw QScopeError.usage("input_shape (or --shape) has no input name but the model has "
+                + "\(model.graph.inputs.count) inputs; write a map from input name to shape (--shape NAME=DIMS)")
         }
         var out = shapes
         out[""] = nil

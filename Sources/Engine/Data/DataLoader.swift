@@ -21,9 +21,12 @@ public struct InputSpec: Equatable, Sendable {
                 throw QScopeError.badInput(name: info.name, reason:
                     "the model expects \(DType.onnxName(info.elementType)), which qscope does not support")
             }
+            if let given = shapes[info.name] {
+                try InputValidator.checkGivenShape(given, for: info, source: "the shape given by input_shape or --shape")
+            }
             guard let shape = InputValidator.concreteShape(info, override: shapes[info.name]) else {
-                throw QScopeError.badInput(name: info.name, reason:
-                    "its declared shape \(info.shapeText) has unknown dimensions; give a concrete shape for it")
+                throw QScopeError.badInput(name: info.name, reason: "its declared shape \(info.shapeText) has unknown "
+                    + "dimensions; give a concrete shape for it with --shape \(info.name)=DIMS or input_shape")
             }
             return InputSpec(name: info.name, shape: shape, dtype: dtype)
         }
@@ -168,7 +171,7 @@ public enum DataLoader {
                     + "\(subdirectories.count == 1 ? "y" : "ies"), but samples must sit directly in it (subdirectories "
                     + "are only for models with several inputs, one per input name)"
                 throw QScopeError.fileUnreadable(path: folder, reason: "the directory holds no calibration samples "
-                    + "(.jpg, .jpeg, .png, .bmp, .npy\(formatIsRaw(format) ? ", .bin" : ""))\(hint)")
+                    + "(.jpg, .jpeg, .png, .bmp, .npy\(format == .auto || formatIsRaw(format) ? ", .bin" : ""))\(hint)")
             }
             lists.append(usable)
         }
@@ -221,7 +224,9 @@ public enum DataLoader {
             let ext = (name as NSString).pathExtension.lowercased()
             let kind: String?
             switch format {
-            case .auto: kind = ext == "npy" ? "npy" : (ImageDecoder.extensions.contains(ext) ? "image" : nil)
+            case .auto:
+                kind = ext == "npy" ? "npy" : ext == "bin" ? "raw"
+                    : (ImageDecoder.extensions.contains(ext) ? "image" : nil)
             case .images: kind = ImageDecoder.extensions.contains(ext) ? "image" : nil
             case .npy: kind = ext == "npy" ? "npy" : nil
             case .raw: kind = ext == "bin" || ext == "raw" ? "raw" : nil
@@ -234,10 +239,10 @@ public enum DataLoader {
             }
         }
         if kinds.count > 1 {
-            throw QScopeError.usage("'\(folder)' mixes images and .npy files; use one kind of sample per directory")
-        }
-        if case .auto = format, usable.isEmpty, ignored.contains(where: { $0.lowercased().hasSuffix(".bin") }) {
-            throw QScopeError.usage("'\(folder)' holds .bin files; raw samples need their element type and shape")
+            let names = ["image": "images", "npy": ".npy files", "raw": ".bin files"]
+            let found = kinds.sorted().compactMap { names[$0] }
+            throw QScopeError.usage("'\(folder)' mixes " + found.dropLast().joined(separator: ", ") + " and "
+                + found.last! + "; use one kind of sample per directory")
         }
         return (usable, ignored)
     }
@@ -259,7 +264,9 @@ public enum DataLoader {
         case .raw(let dtype, let shape):
             tensor = try readRaw(path, dtype: dtype, shape: shape ?? spec.shape)
         default:
-            if ext == "npy" {
+            if ext == "bin" {
+                tensor = try readRaw(path, for: spec)
+            } else if ext == "npy" {
                 tensor = try Npy.read(path: path)
             } else {
                 let config = preprocess ?? PreprocessConfig()
@@ -300,19 +307,5 @@ public enum DataLoader {
                 + "non-finite value\(total == 1 ? "" : "s") of \(values.count)); calibration data must be finite")
         }
         return (tensor, floatArray)
-    }
-
-    /// Reads a headerless little-endian file of `shape` and `dtype`, checking its size.
-    public static func readRaw(_ path: String, dtype: DType, shape: [Int]) throws -> Tensor {
-        guard shape.allSatisfy({ $0 > 0 }) else {
-            throw QScopeError.usage("raw sample '\(path)' needs a concrete shape, got \(shape)")
-        }
-        let count = try Tensor.elementCount(shape, what: "the raw sample '\(path)'")
-        let bytes = try FileIO.read(path)
-        guard bytes.count == count * dtype.byteSize else {
-            throw QScopeError.invalidFile(path: path, reason: "it has \(bytes.count) bytes but \(count) \(dtype.name) "
-                + "values of shape \(shape) need \(count * dtype.byteSize)")
-        }
-        return Tensor(shape: shape, data: TensorProtoCodec.fromRaw(bytes, dtype: dtype, count: count))
     }
 }

@@ -42,6 +42,28 @@ public enum NormType: String, CaseIterable, Sendable {
     case dataScale = "data_scale"
     case noPreprocess = "no_preprocess"
 
+    /// Whether `(x - mean) * scale` uses the mean.
+    public var usesMean: Bool { self == .dataMeanAndScale || self == .dataMean }
+    /// Whether `(x - mean) * scale` uses the scale.
+    public var usesScale: Bool { self == .dataMeanAndScale || self == .dataScale }
+
+    /// The norm_type that applies exactly the values given, for a config that gives mean_value and/or
+    /// scale_value but no norm_type: both → data_mean_and_scale, one → data_mean or data_scale, none →
+    /// no_preprocess.
+    public static func implied(mean: [Float], scale: [Float]) -> NormType {
+        switch (mean.isEmpty, scale.isEmpty) {
+        case (false, false): return .dataMeanAndScale
+        case (false, true): return .dataMean
+        case (true, false): return .dataScale
+        case (true, true): return .noPreprocess
+        }
+    }
+
+    /// The keys among mean_value and scale_value that are given (non-empty) but that this norm_type ignores.
+    public func ignoredKeys(mean: [Float], scale: [Float]) -> [String] {
+        (!mean.isEmpty && !usesMean ? ["mean_value"] : []) + (!scale.isEmpty && !usesScale ? ["scale_value"] : [])
+    }
+
     public init(parsing text: String, key: String) throws {
         guard let v = NormType(rawValue: text.lowercased()) else {
             throw QScopeError.usage("\(key) '\(text)' is not valid; use one of "

@@ -30,6 +30,26 @@ public enum InputValidator {
         }
     }
 
+    /// Checks a shape the user gave for an input (`--shape`, `input_shape`) against its declaration: the same
+    /// number of dimensions, and every fixed dimension left as declared. `source` says where the shape came
+    /// from, for the message.
+    public static func checkGivenShape(_ shape: [Int], for info: ValueInfo, source: String) throws {
+        guard let dims = info.dims else { return }
+        guard shape.count == dims.count else {
+            throw QScopeError.badInput(name: info.name, reason: "\(source) gives \(shape.count) dimension"
+                + "\(shape.count == 1 ? "" : "s") \(shape), but the model declares \(dims.count): \(info.shapeText)")
+        }
+        var conflicts: [(index: Int, given: Int, fixed: Int)] = []
+        for (i, (d, n)) in zip(dims, shape).enumerated() {
+            if case .fixed(let f) = d, f > 0, f != n { conflicts.append((i, n, f)) }
+        }
+        guard conflicts.isEmpty else {
+            let list = conflicts.map { "dimension \($0.index) to \($0.given) (fixed at \($0.fixed))" }
+            throw QScopeError.badInput(name: info.name, reason: "\(source) sets " + list.joined(separator: " and ")
+                + ", but the model declares \(info.shapeText) and only its dynamic dimensions can be given")
+        }
+    }
+
     /// The concrete shape for an input: declared fixed dimensions, with symbolic ones taken from `override`
     /// (a full shape) or set to 1 for a leading batch dimension. nil when a dimension stays unknown.
     public static func concreteShape(_ info: ValueInfo, override: [Int]?) -> [Int]? {

@@ -105,6 +105,18 @@ public struct TargetDescription: Equatable, Sendable {
         guard let ops = top["operators"] as? [String: Any] else {
             throw bad("key 'operators' must be an object mapping ONNX operator names to their limits")
         }
+        let unknownOps = ops.keys.sorted().filter { OperatorRegistry.table[$0] == nil }
+        if !unknownOps.isEmpty {
+            let known = OperatorRegistry.table.keys.sorted()
+            let described = unknownOps.map { op -> String in
+                let near = known.min { editDistance(op, $0) < editDistance(op, $1) }
+                let obvious = near.map { editDistance(op.lowercased(), $0.lowercased()) <= max(1, op.count / 4) } ?? false
+                return "'operators.\(op)'" + (obvious ? " (did you mean '\(near!)'?)" : "")
+            }
+            throw bad("unknown operator\(unknownOps.count == 1 ? "" : "s") " + described.joined(separator: ", ")
+                + ": the keys of 'operators' must be ONNX operators (default domain) that qscope runs, spelled as "
+                + "in ONNX, e.g. Conv, MaxPool, HardSwish")
+        }
         var operators: [String: OperatorLimits] = [:]
         for (op, value) in ops.sorted(by: { $0.key < $1.key }) {
             let at = "operators.\(op)"

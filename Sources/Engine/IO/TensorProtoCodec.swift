@@ -167,6 +167,17 @@ public enum FileIO {
         return data
     }
 
+    /// Why a file in `directory` could not be written: the directory is missing or is a file, or the system's
+    /// reason.
+    public static func writeFailure(directory: String, error: Error) -> String {
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) {
+            return "its directory '\(directory)' does not exist"
+        }
+        if !isDir.boolValue { return "'\(directory)' is a file, not a directory" }
+        return error.localizedDescription
+    }
+
     /// Writes atomically: to a temporary file beside the target, then renames it over the target.
     public static func writeAtomically(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
@@ -180,7 +191,8 @@ public enum FileIO {
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw QScopeError.fileUnreadable(path: path, reason: "cannot write it (\(error.localizedDescription))")
+            throw QScopeError.fileUnwritable(path: path, reason: writeFailure(directory: url.deletingLastPathComponent().path,
+                                                                             error: error))
         }
     }
 }

@@ -37,6 +37,10 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             var methodFlag = options
+            if allMethods, let method = options.method, method.lowercased() != "all" {
+                throw QScopeError.usage("--all-methods evaluates max, kl, percentile and mse, which conflicts with "
+                    + "--method \(method); give one of the two")
+            }
             let wantsAll = allMethods || options.method?.lowercased() == "all"
             if wantsAll { methodFlag.method = nil }
             let config = try methodFlag.resolved()
@@ -78,7 +82,11 @@ struct AnalyzeCommand: ParsableCommand {
     /// Writes the preprocessed calibration and evaluation samples as `.npy` (`cal_000_INPUT.npy`,
     /// `eval_000_INPUT.npy`): what scripts/bench.py feeds ONNX Runtime so that both tools see the same tensors.
     private func dump(_ session: AnalysisSession, to dir: String) throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw QScopeError.fileUnwritable(path: dir, reason: "cannot create the directory (\(error.localizedDescription))")
+        }
         func name(_ kind: String, _ i: Int, _ input: String) -> String {
             let safe = String(input.map { $0.isLetter || $0.isNumber ? $0 : "_" })
             let index = String(i)

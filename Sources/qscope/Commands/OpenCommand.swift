@@ -22,6 +22,7 @@ struct OpenCommand: ParsableCommand {
         try reportingFailures {
             let config = try options.resolved()
             var loaded = try ModelLoader.load(path: model)
+            let fileGraph = loaded.graph
             _ = try Executor(model: loaded)  // unsupported operators and graph errors fail before the screen opens
             // A QDQ model opens as its recovered float model, with its own scales as the first quantized stage.
             var imported: ImportedQuantization?
@@ -30,8 +31,9 @@ struct OpenCommand: ParsableCommand {
                 loaded = recovered.floatModel
                 imported = recovered
             }
-            let state = OpenState(model: loaded, config: config, path: model, target: try config.loadTarget(),
-                                  imported: imported)
+            let target = try config.loadTarget()
+            try config.checkNodeNames(target: target, graphs: [fileGraph, loaded.graph])
+            let state = OpenState(model: loaded, config: config, path: model, target: target, imported: imported)
             var session = TUIApp.defaultSession(
                 loaded, shapes: (try? AnalysisData.resolvedShapes(config.inputShapes, model: loaded)) ?? [:])
             session.calibration = TUIBridge.method(config.quantization.method)

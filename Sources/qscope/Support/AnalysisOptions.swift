@@ -14,7 +14,7 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: "Directory of evaluation samples (eval_data_dir; default: the calibration samples).")
     var eval: String?
 
-    @Option(help: "Calibration method: max, kl, percentile, mse or auto (calibration_type).")
+    @Option(help: "Calibration method: max, kl, percentile, mse or auto (calibration_type); analyze also takes all (max, kl, percentile and mse).")
     var method: String?
 
     @Option(name: .customLong("max-percentile"), help: "Percentile for the percentile method (max_percentile).")
@@ -74,23 +74,25 @@ struct AnalysisOptions: ParsableArguments {
     func resolved() throws -> AnalysisConfig {
         var c = try config.map { try ConfigFile.load(path: $0) } ?? AnalysisConfig()
         var yaml: [String] = []
-        func put(_ key: String, _ value: String?) {
+        var flagNames: [String: String] = [:]
+        func put(_ key: String, _ flag: String, _ value: String?) {
             guard let value else { return }
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             yaml.append("\(key): \"\(escaped)\"")
+            flagNames[key] = flag
         }
-        put("input_type_train", inputTypeTrain)
-        put("input_type_rt", inputTypeRuntime)
-        put("input_layout_train", layout)
-        put("norm_type", normType)
-        put("mean_value", mean)
-        put("scale_value", scale)
-        put("resize", resize)
-        put("center_crop", centerCrop)
-        put("calibration_type", method)
-        put("activation", activation)
+        put("input_type_train", "--input-type-train", inputTypeTrain)
+        put("input_type_rt", "--input-type-rt", inputTypeRuntime)
+        put("input_layout_train", "--layout", layout)
+        put("norm_type", "--norm-type", normType)
+        put("mean_value", "--mean", mean)
+        put("scale_value", "--scale", scale)
+        put("resize", "--resize", resize)
+        put("center_crop", "--center-crop", centerCrop)
+        put("calibration_type", "--method", method)
+        put("activation", "--activation", activation)
         if !yaml.isEmpty {
-            let flags = try ConfigFile.parse(yaml.joined(separator: "\n"), path: "command-line flags")
+            let flags = try ConfigFile.parse(yaml.joined(separator: "\n"), path: "command-line flags", flags: flagNames)
             if inputTypeTrain != nil { c.preprocess.inputTypeTrain = flags.preprocess.inputTypeTrain; c.preprocessGiven = true }
             if inputTypeRuntime != nil { c.preprocess.inputTypeRuntime = flags.preprocess.inputTypeRuntime }
             else if inputTypeTrain != nil { c.preprocess.inputTypeRuntime = flags.preprocess.inputTypeTrain }
@@ -102,6 +104,7 @@ struct AnalysisOptions: ParsableArguments {
             if centerCrop != nil { c.preprocess.centerCrop = flags.preprocess.centerCrop }
             if method != nil { c.quantization.method = flags.quantization.method }
             if activation != nil { c.quantization.activationScheme = flags.quantization.activationScheme }
+            try settleNormType(&c)
         }
         if !shapes.isEmpty { c.inputShapes.merge(try shapeFlags(), uniquingKeysWith: { _, flag in flag }) }
         if let calib { c.calDataDir = calib }
@@ -125,18 +128,43 @@ struct AnalysisOptions: ParsableArguments {
         return c
     }
 
-    /// `--shape NAME=DIMS` (or `--shape DIMS` for a model with one input), checked as the `input_shape` key is.
-    private func shapeFlags() throws -> [String: [Int]] {
-        func quoted(_ v: Substring) -> String {
-            "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    /// norm_type once the flags are applied: `--norm-type` wins (values of the config it does not apply are
+    /// dropped); a norm_type of the config file that ignores `--mean` or `--scale` is an error; without any
+    /// norm_type, it follows the mean and scale given (`NormType.implied`).
+    private func settleNormType(_ c: inout AnalysisConfig) throws {
+        let p = c.preprocess
+        if normType != nil {
+            c.normTypeGiven = true
+            if !p.normType.usesMean && mean == nil { c.preprocess.mean = [] }
+            if !p.normType.usesScale && scale == nil { c.preprocess.scale = [] }
+            return
         }
+        guard mean != nil || scale != nil else { return }
+        guard c.normTypeGiven else {
+            c.preprocess.normType = NormType.implied(mean: p.mean, scale: p.scale)
+            if c.preprocess.normType != .noPreprocess { c.preprocessGiven = true }
+            return
+        }
+        let ignored = (mean != nil && !p.normType.usesMean ? ["--mean"] : [])
+            + (scale != nil && !p.normType.usesScale ? ["--scale"] : [])
+        guard !ignored.isEmpty else { return }
+        throw QScopeError.usage("\(ignored.joined(separator: " and ")) would be ignored: norm_type in '\(config ?? "the config")' "
+            + "is \(p.normType.rawValue), which does not apply \(ignored.count == 1 ? "it" : "them"); add --norm-type "
+            + "\(NormType.implied(mean: p.mean, scale: p.scale).rawValue)")
+    }
+
+    /// `--shape NAME=DIMS` (or `--shape DIMS` for a model with one input, stored under ""). The names and the
+    /// shapes are checked against the model when the data is opened, as the `input_shape` key is.
+    private func shapeFlags() throws -> [String: [Int]] {
         var result: [String: [Int]] = [:]
         for value in shapes {
-            let parts = value.split(separator: "=", maxSplits: 1)
-            guard !parts.isEmpty else { throw QScopeError.usage("--shape '\(value)': write NAME=DIMS, for example input=1x3x224x224") }
-            let yaml = parts.count == 2 ? "input_shape: {\(quoted(parts[0])): \(quoted(parts[1]))}" : "input_shape: \(quoted(parts[0]))"
-            let parsed = try ConfigFile.parse(yaml, path: "--shape '\(value)'")
-            result.merge(parsed.inputShapes, uniquingKeysWith: { _, new in new })
+            let eq = value.lastIndex(of: "=")
+            let name = eq.map { String(value[..<$0]) } ?? ""
+            guard let shape = DimensionText.shape(eq.map { String(value[value.index(after: $0)...]) } ?? value) else {
+                throw QScopeError.usage("--shape '\(value)': write NAME=DIMS with positive whole numbers, for example "
+                    + "input=1x3x224x224")
+            }
+            result[name] = shape
         }
         return result
     }

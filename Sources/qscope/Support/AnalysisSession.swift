@@ -34,6 +34,7 @@ struct AnalysisSession {
     static func open(modelPath: String, config: AnalysisConfig, progress: ProgressLine?) throws -> AnalysisSession {
         let target = try config.loadTarget()
         var model = try ModelLoader.load(path: modelPath)
+        let fileGraph = model.graph
         var imported: ImportedQuantization?
         if QDQImporter.isQDQ(model) {
             let recovered = try QDQImporter.recover(model)
@@ -42,6 +43,7 @@ struct AnalysisSession {
             model = recovered.floatModel
             imported = recovered
         }
+        try config.checkNodeNames(target: target, graphs: [fileGraph, model.graph])
         let data = try AnalysisData.open(model: model, config: config)
         for w in data.warnings { warn(w) }
         let analyzer = try QuantAnalyzer(model: model, calibration: data.calibration, evaluation: data.evaluation,

@@ -8,6 +8,9 @@ enum AnalyzeText {
         let a = session.analyzer
         var s = "model: \(session.model.path)\n"
         s += "calibration samples: \(a.calibrationSamples), evaluation samples: \(a.evalFeeds.count)\n"
+        for (input, p) in session.data.preprocess.sorted(by: { $0.key < $1.key }) {
+            s += "preprocess \(input): \(p.summary)\n"
+        }
         s += String(format: "float pass %.3f s, evaluation cache %.3f s\n", a.timings["float_pass_s"] ?? 0, a.timings["eval_cache_s"] ?? 0)
         if let err = a.optimizedError { s += "optimized stage failed: \(err)\n" }
         else { s += "optimized float: output cosine \(String(format: "%.6f", QuantEvaluation.meanCosine(a.optimizedOutputs)))\n" }

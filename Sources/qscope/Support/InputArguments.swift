@@ -3,19 +3,32 @@ import Foundation
 
 /// Parses `--input` and `--shape` values against a model's declared inputs.
 enum InputArguments {
-    /// `NAME=FILE` pairs, or a bare `FILE` when the model has exactly one input.
+    /// `NAME=FILE` pairs, or a bare `FILE` when the model has exactly one input; each input at most once.
     static func files(_ values: [String], model: Model) throws -> [String: String] {
         let names = model.graph.inputs.map(\.name)
+        let listed = names.map { "'\($0)'" }.joined(separator: ", ")
         var result: [String: String] = [:]
         for value in values {
-            if let eq = value.firstIndex(of: "="), names.contains(String(value[..<eq])) {
-                result[String(value[..<eq])] = String(value[value.index(after: eq)...])
+            let equals = value.indices.filter { value[$0] == "=" }
+            let name: String, file: String
+            if let eq = equals.first(where: { names.contains(String(value[..<$0])) }) {
+                (name, file) = (String(value[..<eq]), String(value[value.index(after: eq)...]))
+            } else if let eq = equals.first, !FileManager.default.fileExists(atPath: value) {
+                throw QScopeError.usage("--input '\(value)': the model has no input named '\(value[..<eq])'; its "
+                    + (names.count == 1 ? "only input is \(listed)" : "inputs are \(listed)"))
             } else if names.count == 1 {
-                result[names[0]] = value
+                (name, file) = (names[0], value)
+            } else if names.isEmpty {
+                throw QScopeError.usage("--input '\(value)': the model has no inputs")
             } else {
-                throw QScopeError.usage("--input '\(value)': the model has \(names.count) inputs ("
-                    + names.map { "'\($0)'" }.joined(separator: ", ") + "), so write NAME=FILE")
+                throw QScopeError.usage("--input '\(value)': the model has \(names.count) inputs (\(listed)), so "
+                    + "write NAME=FILE")
             }
+            if let earlier = result[name] {
+                throw QScopeError.usage("--input '\(value)': input '\(name)' is already given ('\(earlier)'); give "
+                    + "each input once")
+            }
+            result[name] = file
         }
         return result
     }
@@ -33,15 +46,14 @@ enum InputArguments {
             } else {
                 throw QScopeError.usage("--shape '\(value)': write NAME=DIMS, for example \(names.first ?? "input")=1x3x224x224")
             }
-            guard names.contains(name) else {
+            guard let info = model.graph.inputs.first(where: { $0.name == name }) else {
                 throw QScopeError.usage("--shape '\(value)': the model has no input '\(name)'; its inputs are "
                     + names.map { "'\($0)'" }.joined(separator: ", "))
             }
-            let parts = dims.split(whereSeparator: { $0 == "x" || $0 == "," })
-            let parsed = parts.compactMap { Int($0) }
-            guard !parts.isEmpty, parsed.count == parts.count, parsed.allSatisfy({ $0 > 0 }) else {
+            guard let parsed = DimensionText.shape(String(dims)) else {
                 throw QScopeError.usage("--shape '\(value)': dimensions must be positive integers like 1x3x224x224")
             }
+            try InputValidator.checkGivenShape(parsed, for: info, source: "--shape '\(value)'")
             result[name] = parsed
         }
         return result

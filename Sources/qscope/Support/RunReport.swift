@@ -67,10 +67,14 @@ struct RunReport {
 
     /// One .npy per output plus manifest.json, each written atomically.
     func writeOutputs(to dir: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            throw QScopeError.fileUnwritable(path: dir, reason: "it is a file, but --output-dir needs a directory")
+        }
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
-            throw QScopeError.fileUnreadable(path: dir, reason: "cannot create the output directory (\(error.localizedDescription))")
+            throw QScopeError.fileUnwritable(path: dir, reason: "cannot create the output directory (\(error.localizedDescription))")
         }
         var manifest: [String: String] = [:]
         for (i, (name, t)) in ordered.enumerated() {
