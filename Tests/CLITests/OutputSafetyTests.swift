@@ -64,17 +64,6 @@ extension OutputSafetyTests {
 }
 
 extension OutputSafetyTests {
-    func testModelsBeforeOpset7AreRefused() throws {
-        let m = ProtoBuilder.model(nodes: [ProtoBuilder.node("Relu", ["x"], ["y"], name: "relu1")],
-                                   inputs: [ProtoBuilder.valueInfo("x", [1, 4])],
-                                   outputs: [ProtoBuilder.valueInfo("y", [1, 4])], opset: 6)
-        let path = dir.appendingPathComponent("old.onnx").path
-        try ProtoBuilder.write(m, to: URL(fileURLWithPath: path))
-        try assertFails(["run", path], mentions: [path, "opset 6", "7 to 21"])
-    }
-}
-
-extension OutputSafetyTests {
     func testBadOutputPathsFailBeforeAnyWork() throws {
         let (model, _) = try modelCopy()
         let cal = try CLI.writeSamples(in: dir, count: 2, seed: 60)

@@ -46,13 +46,6 @@ public enum ModelLoader {
         var opsets: [String: Int] = [:]
         for o in proto.opsetImport { opsets[o.domain == "ai.onnx" ? "" : o.domain] = Int(o.version) }
         if opsets[""] == nil, proto.opsetImport.isEmpty { opsets[""] = 1 }
-        // Before opset 7 several operators meant other things (Add's `broadcast`, BatchNormalization's
-        // `spatial`...), which qscope does not emulate.
-        if let v = opsets[""], v < 7 {
-            throw QScopeError.invalidFile(path: path, reason: "it declares opset \(v) of the default ONNX domain"
-                + (proto.opsetImport.isEmpty ? " (no opset import at all)" : "")
-                + "; qscope reads opsets 7 to 21: convert it first, e.g. with onnx.version_converter")
-        }
 
         var initializers: [String: Tensor] = [:]
         for i in initializerProtos.indices {

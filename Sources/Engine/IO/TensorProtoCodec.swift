@@ -137,14 +137,14 @@ public enum FileIO {
     public static func checkWritable(_ path: String) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw QScopeError.fileUnreadable(path: path, reason: "cannot write it: it is a directory")
+            throw QScopeError.fileUnwritable(path: path, reason: "it is a directory")
         }
         let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
-            throw QScopeError.fileUnreadable(path: path, reason: "cannot write it: the directory '\(parent)' does not exist")
+            throw QScopeError.fileUnwritable(path: path, reason: "its directory '\(parent)' does not exist")
         }
         guard access(parent, W_OK) == 0 else {
-            throw QScopeError.fileUnreadable(path: path, reason: "cannot write it: the directory '\(parent)' is not writable")
+            throw QScopeError.fileUnwritable(path: path, reason: "its directory '\(parent)' is not writable")
         }
     }
 
