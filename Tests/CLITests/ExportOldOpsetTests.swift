@@ -34,11 +34,7 @@ final class ExportOldOpsetTests: XCTestCase {
     }
 
     func testOnnxRuntimeRunsTheExportOfAnOpset9ModelAsTheQuantizedStageComputes() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = root.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw XCTSkip(".venv is missing (make test creates it): ONNX Runtime export check skipped")
-        }
+        _ = try ExportCheck.python()
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = oldModel()
@@ -53,23 +49,13 @@ final class ExportOldOpsetTests: XCTestCase {
         XCTAssertEqual(exported.opset, 13)
         XCTAssertEqual(try analyzer.outputCosine(of: exported), e.outputCosine, accuracy: 1e-6,
                        "qscope runs the written model as the stage")
-        let qPath = dir.appendingPathComponent("q.onnx").path
-        try ModelWriter.write(exported, to: qPath)
+        var steps: [String: Double] = [:]
+        for (out, _) in outputs { steps[out] = e.stage.activationParams[out].map { Double($0.scale) } ?? 0 }
+        let r = try ExportCheck.run(exported, input: input, inputName: "x", outputs: outputs, steps: steps, in: dir)
         // Every initializer written is read by a node (ONNX Runtime warns about the others).
-        let written = try ModelLoader.load(path: qPath).graph
+        let written = try ModelLoader.load(path: dir.appendingPathComponent("q.onnx").path).graph
         let read = Set(written.nodes.flatMap(\.inputs))
         XCTAssertEqual(Set(written.initializers.keys).subtracting(read), [], "unread initializers in the file")
-        let inputPath = dir.appendingPathComponent("input.pb").path
-        try TensorProtoCodec.encode(input, name: "x").serializedData().write(to: URL(fileURLWithPath: inputPath))
-        var steps: [String: Double] = [:]
-        for (out, t) in outputs {
-            try Npy.write(t, to: dir.appendingPathComponent("\(out).npy").path)
-            steps[out] = e.stage.activationParams[out].map { Double($0.scale) } ?? 0
-        }
-        try JSONSerialization.data(withJSONObject: steps).write(to: dir.appendingPathComponent("steps.json"))
-        let r = try Subprocess.run(URL(fileURLWithPath: python),
-                                   [root.appendingPathComponent("scripts/check_export.py").path, qPath, inputPath, dir.path],
-                                   timeout: 300)
         print("ONNX Runtime vs quantized stage (opset 9 model): \(r.stdout)\(r.stderr)")
         XCTAssertEqual(r.code, 0, r.stdout + r.stderr)
     }

